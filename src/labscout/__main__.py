@@ -1,0 +1,3 @@
+from labscout.cli import main
+
+main()

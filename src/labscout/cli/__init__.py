@@ -1,0 +1,25 @@
+"""The `labscout` command line: each command is a thin call into one library function."""
+
+from __future__ import annotations
+
+import typer
+
+from labscout.cli import ingest_cmds, store_cmds
+
+app = typer.Typer(
+    name="labscout",
+    help=(
+        "Find who works on exactly your topic, where they are, and how to reach them, "
+        "from open scholarly data (OpenAlex, DBLP, arXiv, Semantic Scholar)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.add_typer(ingest_cmds.app, name="ingest")
+store_cmds.register(app)
+
+
+def main() -> None:
+    app()

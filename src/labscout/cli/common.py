@@ -1,0 +1,63 @@
+"""What every command shares: options, opening the store, one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from labscout.errors import LabscoutError
+from labscout.progress import Progress, make_progress
+from labscout.settings import Settings
+from labscout.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="DuckDB store file [env LABSCOUT_DB; default labscout.duckdb]."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress bars.")]
+ConfigOption = Annotated[
+    str | None, typer.Option("--config", help="TOML config file [env LABSCOUT_CONFIG].")
+]
+
+
+def fail(message: str, hint: str | None = None, code: int = 2) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    if hint:
+        typer.echo(f"Hint: {hint}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn a :class:`LabscoutError` into two lines on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except LabscoutError as exc:
+            fail(exc.message, exc.hint)
+        except KeyboardInterrupt:
+            fail("interrupted", "Run the same command again to resume.", code=130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings(config: str | None = None, **flags: Any) -> Settings:
+    return Settings.load(config, **flags)
+
+
+def open_store(s: Settings, read_only: bool = False) -> Store:
+    return Store(s.db, read_only=read_only)
+
+
+def progress_for(s: Settings) -> Progress:
+    return make_progress(quiet=s.quiet)

@@ -1,0 +1,80 @@
+"""Commands about the store as a whole: stats, demo, settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from labscout.cli.common import (
+    ConfigOption,
+    DbOption,
+    QuietOption,
+    handle_errors,
+    open_store,
+    progress_for,
+    settings,
+)
+from labscout.settings import Settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats")(stats)
+    app.command("demo")(demo)
+    app.command("settings")(settings_cmd)
+
+
+@handle_errors
+def stats(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    runs: Annotated[int, typer.Option("--runs", help="How many recent ingest runs to list.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Counts of everything in the store and the last ingest runs."""
+    s = settings(config, db=db)
+    with open_store(s, read_only=True) as store:
+        counts = store.counts()
+        last = store.last_runs(runs)
+    if as_json:
+        typer.echo(json.dumps({"db": s.db, "counts": counts, "runs": last}, indent=2, default=str))
+        return
+    typer.echo(f"store: {s.db}")
+    for name, n in counts.items():
+        typer.echo(f"  {name:<20} {n:>12,}")
+    if last:
+        typer.echo("recent ingest runs:")
+    for r in last:
+        typer.echo(
+            f"  #{r['run_id']} {r['source']:<18} {r['status']:<9} read {r['n_read']:,} "
+            f"+{r['n_inserted']:,} new, {r['n_updated']:,} updated, {r['n_rejected']:,} rejected"
+            + (f" - {r['message']}" if r.get("message") else "")
+        )
+
+
+@handle_errors
+def demo(
+    db: Annotated[
+        str, typer.Option("--db", help="Where to build the demo store.")
+    ] = "labscout-demo.duckdb",
+    quiet: QuietOption = False,
+) -> None:
+    """Build a store from the bundled OpenAlex demo corpus and show a first result."""
+    from labscout.demo import run_demo
+
+    s = settings(None, db=db, quiet=quiet or None)
+    with open_store(s) as store:
+        for line in run_demo(store, progress=progress_for(s)):
+            typer.echo(line)
+
+
+@handle_errors
+def settings_cmd(config: ConfigOption = None) -> None:
+    """List every setting with its value now, its env variable and its help."""
+    s = settings(config)
+    for name in Settings.names():
+        value = getattr(s, name)
+        if name.endswith("api_key") and value:
+            value = "***"
+        typer.echo(f"{name} = {value!r}  [LABSCOUT_{name.upper()}] {Settings.help_for(name)}")

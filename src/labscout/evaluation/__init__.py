@@ -1,0 +1,1 @@
+"""Measuring labscout: gold-standard protocol, metrics, and workload corpora."""

@@ -1,0 +1,184 @@
+"""The ingest loop shared by every source: batch, write, checkpoint, report.
+
+A source is an iterable of items:
+
+- a list (or tuple) of records parsed from one source record (a work and the
+  authors and institutions it names): counted once as read;
+- a :class:`~labscout.records.Rejected`: counted, kept in the report, never fatal;
+- a :class:`Checkpoint`: "everything before me has been yielded; resume from
+  ``cursor``". It is stored in the same transaction as the records before it,
+  so a run killed at any point resumes without loss or double counting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from labscout.errors import LabscoutError
+from labscout.progress import Progress, SilentProgress
+from labscout.records import Author, Institution, MergedId, Rejected, Work
+from labscout.store import Batch, Store, WriteCounts
+
+MAX_REJECTS_KEPT = 1000
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    source: str
+    key: str
+    cursor: str | None
+    done: bool = False
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run read and wrote."""
+
+    source: str
+    run_id: int
+    read: int = 0
+    rejected: int = 0
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    rejects: list[Rejected] = field(default_factory=list)
+    status: str = "running"
+    message: str | None = None
+    elapsed_s: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # inputs already done in an earlier run
+
+    @property
+    def works_per_s(self) -> float:
+        n = self.counts.works_inserted + self.counts.works_updated
+        return n / self.elapsed_s if self.elapsed_s else 0.0
+
+    def summary(self) -> str:
+        c = self.counts
+        parts = [
+            f"{self.source}: read {self.read:,}",
+            f"works +{c.works_inserted:,} new / {c.works_updated:,} updated",
+            f"authors +{c.authors_inserted:,}",
+            f"institutions +{c.institutions_inserted:,}",
+            f"rejected {self.rejected:,}",
+        ]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} input(s) already done, skipped")
+        return ", ".join(parts) + f" in {self.elapsed_s:.1f}s ({self.status})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "run_id": self.run_id,
+            "status": self.status,
+            "read": self.read,
+            "rejected": self.rejected,
+            "works_inserted": self.counts.works_inserted,
+            "works_updated": self.counts.works_updated,
+            "authors_inserted": self.counts.authors_inserted,
+            "authors_updated": self.counts.authors_updated,
+            "institutions_inserted": self.counts.institutions_inserted,
+            "institutions_updated": self.counts.institutions_updated,
+            "merged": self.counts.merged,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "message": self.message,
+            "skipped": self.skipped,
+            "rejects": [
+                {"location": r.location, "line": r.line, "reason": r.reason}
+                for r in self.rejects
+            ],
+        }
+
+
+def run_ingest(
+    store: Store,
+    source: str,
+    parameters: dict[str, Any],
+    items: Iterable[Any],
+    *,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> IngestReport:
+    """Consume ``items`` into ``store`` in batches of ``batch_size`` source records.
+
+    A :class:`LabscoutError` or an interrupt raised by the source stops the run:
+    what was read before is written, the run is marked ``stopped`` with the
+    message, and the error is raised again for the caller to report.
+    """
+    progress = progress or SilentProgress()
+    run_id = store.begin_run(source, parameters)
+    report = IngestReport(source=source, run_id=run_id)
+    started = time.perf_counter()
+    batch = Batch()
+    pending: dict[tuple[str, str], Checkpoint] = {}
+    n_in_batch = 0
+
+    def flush() -> None:
+        nonlocal batch, n_in_batch
+        if not len(batch) and not pending:
+            return
+        marks = [(c.source, c.key, c.cursor, c.done) for c in pending.values()]
+        report.counts.add(store.write(batch, marks))
+        batch = Batch()
+        pending.clear()
+        n_in_batch = 0
+
+    def save_run(status: str, message: str | None = None) -> None:
+        report.status = status
+        report.message = message
+        report.elapsed_s = time.perf_counter() - started
+        store.update_run(
+            run_id,
+            status=status,
+            message=message,
+            n_read=report.read,
+            n_inserted=report.counts.inserted,
+            n_updated=report.counts.updated,
+            n_rejected=report.rejected,
+            rejects=[
+                {"location": r.location, "line": r.line, "reason": r.reason}
+                for r in report.rejects
+            ],
+            finished=True,
+        )
+
+    with progress.task(f"ingest {source}", total=total) as bar:
+        try:
+            for item in items:
+                if isinstance(item, Checkpoint):
+                    pending[(item.source, item.key)] = item
+                    continue
+                if isinstance(item, Rejected):
+                    report.rejected += 1
+                    report.read += 1
+                    if len(report.rejects) < MAX_REJECTS_KEPT:
+                        report.rejects.append(item)
+                    bar.advance()
+                    continue
+                report.read += 1
+                for record in item:
+                    if isinstance(record, Work):
+                        batch.works.append(record)
+                    elif isinstance(record, Author):
+                        batch.authors.append(record)
+                    elif isinstance(record, Institution):
+                        batch.institutions.append(record)
+                    elif isinstance(record, MergedId):
+                        batch.merged.append(record)
+                n_in_batch += 1
+                bar.advance()
+                if n_in_batch >= batch_size:
+                    flush()
+            flush()
+        except (LabscoutError, KeyboardInterrupt) as exc:
+            flush()
+            save_run("stopped", str(exc) or type(exc).__name__)
+            raise
+        except BaseException as exc:
+            save_run("failed", f"{type(exc).__name__}: {exc}")
+            raise
+    if report.counts.merged:
+        store.apply_merges()
+    save_run("finished")
+    return report

@@ -1,0 +1,1 @@
+"""Source adapters: each module reads one format and only yields records."""

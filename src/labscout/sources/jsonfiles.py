@@ -1,0 +1,156 @@
+"""Stream JSON records out of files: JSON lists, JSON Lines, single documents, gzipped or not.
+
+Lists and JSON Lines are streamed (ijson / line by line), never loaded whole;
+a single JSON document (an API response page, one entity) is small and read
+whole. Every record comes with its position: the line for JSON Lines, the
+item number for lists. A broken record becomes a :class:`Rejected`; a broken
+file (truncated gzip, cut JSON) ends that file with a :class:`Rejected` that
+says where, keeping what was read before it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import orjson
+
+from labscout.errors import InputError
+from labscout.records import Rejected
+
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
+
+
+def open_text(path: Path) -> IO[bytes]:
+    """Open ``path`` for binary reading, transparently un-gzipping ``.gz`` files."""
+    try:
+        if path.name.endswith(".gz"):
+            return gzip.open(path, "rb")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+
+
+def expand_paths(paths: list[str | Path], suffixes: tuple[str, ...] = JSON_SUFFIXES) -> list[Path]:
+    """Files named directly, plus files under named folders with one of ``suffixes``, sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.name.endswith(suffixes) and "manifest" not in f.name
+            )
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"no such file or folder: {p}")
+    return out
+
+
+_BROKEN = (EOFError, OSError, zlib.error, ijson.JSONError, ValueError)
+
+
+def iter_json_records(path: Path, skip: int = 0) -> Iterator[tuple[int, Any] | Rejected]:
+    """Yield ``(position, record)`` for each record in ``path`` after the first ``skip``.
+
+    Positions are 1-based line numbers (JSON Lines) or item numbers (lists).
+    """
+    with open_text(path) as fh:
+        try:
+            head = _peek(fh)
+        except _BROKEN as exc:
+            yield Rejected(str(path), None, f"unreadable file: {_why(exc)}")
+            return
+        if head == b"[":
+            yield from _iter_list(path, fh, skip)
+        elif head == b"{":
+            yield from _iter_lines_or_document(path, fh, skip)
+        elif head == b"":
+            return
+        else:
+            yield Rejected(str(path), 1, "not JSON: the file starts with neither '[' nor '{'")
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, EOFError | zlib.error) or "gzip" in text.lower() or "crc" in text.lower():
+        return f"truncated or corrupt gzip ({text})"
+    return text
+
+
+def _peek(fh: IO[bytes]) -> bytes:
+    buf = fh.peek(64) if hasattr(fh, "peek") else b""
+    stripped = buf.lstrip()
+    if not stripped and buf:
+        # all whitespace in the peeked window: read on
+        data = fh.read(4096).lstrip()
+        if not data:
+            return b""
+        raise ValueError("leading whitespace too long")
+    if stripped.startswith(b"\xef\xbb\xbf"):
+        stripped = stripped[3:]
+    return stripped[:1]
+
+
+def _iter_list(path: Path, fh: IO[bytes], skip: int) -> Iterator[tuple[int, Any] | Rejected]:
+    n = 0
+    try:
+        for n, item in enumerate(ijson.items(fh, "item", use_float=True), start=1):
+            if n > skip:
+                yield n, item
+    except _BROKEN as exc:
+        yield Rejected(str(path), n + 1, f"file ends early at item {n + 1}: {_why(exc)}")
+
+
+def _iter_lines_or_document(
+    path: Path, fh: IO[bytes], skip: int
+) -> Iterator[tuple[int, Any] | Rejected]:
+    lineno = 0
+    try:
+        first = fh.readline()
+        try:
+            first_obj = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            # a pretty-printed single document
+            rest = fh.read()
+            try:
+                doc = orjson.loads(first + rest)
+            except orjson.JSONDecodeError as exc:
+                yield Rejected(str(path), None, f"invalid JSON document: {exc}")
+                return
+            if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+                for n, item in enumerate(doc["results"], start=1):  # an API response page
+                    if n > skip:
+                        yield n, item
+            elif skip < 1:
+                yield 1, doc
+            return
+        lineno = 1
+        if skip < 1:
+            yield 1, first_obj
+        for line in fh:
+            lineno += 1
+            if lineno <= skip or not line.strip():
+                continue
+            try:
+                yield lineno, orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield Rejected(str(path), lineno, f"malformed JSON line: {exc}")
+    except _BROKEN as exc:
+        yield Rejected(str(path), lineno + 1, f"file ends early after line {lineno}: {_why(exc)}")
+
+
+def iter_text_lines(path: Path) -> Iterator[str]:
+    with open_text(path) as fh:
+        yield from io.TextIOWrapper(fh, encoding="utf-8")

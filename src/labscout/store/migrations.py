@@ -1,0 +1,59 @@
+"""Schema versions and forward migrations.
+
+``schema.sql`` creates the current schema on an empty file. Each entry of
+``MIGRATIONS`` upgrades a store from version ``n`` to ``n + 1``; stores are
+never downgraded.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+from labscout.errors import StoreError
+
+SCHEMA_VERSION = 1
+
+# version n -> SQL that brings a store from n to n + 1
+MIGRATIONS: dict[int, str] = {}
+
+
+def schema_sql() -> str:
+    return resources.files("labscout.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or upgrade the schema; return the version now in force."""
+    version = current_version(con)
+    if version is None:
+        con.execute("BEGIN")
+        con.execute(schema_sql())
+        con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0')",
+            [str(SCHEMA_VERSION)],
+        )
+        con.execute("COMMIT")
+        return SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store has schema version {version}, newer than this labscout ({SCHEMA_VERSION})",
+            hint="Upgrade labscout: pip install -U labscout",
+        )
+    while version < SCHEMA_VERSION:
+        con.execute("BEGIN")
+        con.execute(MIGRATIONS[version])
+        version += 1
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
+        con.execute("COMMIT")
+    return version
