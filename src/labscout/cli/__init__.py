@@ -1,4 +1,8 @@
-"""The `labscout` command line: each command is a thin call into one library function."""
+"""The `labscout` command line: each command is a thin call into one library function.
+
+Each module under ``labscout.cli`` adds its own commands; the list below is
+the only place they are wired in.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# ingest sub-commands: modules that add commands to ingest_cmds.app import here
 app.add_typer(ingest_cmds.app, name="ingest")
 store_cmds.register(app)
 

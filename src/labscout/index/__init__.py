@@ -1,0 +1,1 @@
+"""Indexes over the works in the store: lexical (BM25) and dense (embeddings)."""
