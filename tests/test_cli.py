@@ -36,8 +36,15 @@ def test_ingest_missing_file(tmp_path) -> None:
 def test_ingest_reports_json(tmp_path, openalex_works_file) -> None:
     result = runner.invoke(
         app,
-        ["ingest", "openalex-files", str(openalex_works_file), "--db", str(tmp_path / "s.db"),
-         "--json", "-q"],
+        [
+            "ingest",
+            "openalex-files",
+            str(openalex_works_file),
+            "--db",
+            str(tmp_path / "s.db"),
+            "--json",
+            "-q",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["works_inserted"] == 195

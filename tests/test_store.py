@@ -68,9 +68,7 @@ def test_failed_write_rolls_back_and_keeps_data(store: Store, monkeypatch) -> No
 
 def test_merged_ids_resolve_to_survivor(store: Store) -> None:
     store.write(Batch(works=[_work("W1"), _work("W2", author="A2")]))
-    store.write(
-        Batch(merged=[MergedId("works", "W1", "W2"), MergedId("authors", "A1", "A2")])
-    )
+    store.write(Batch(merged=[MergedId("works", "W1", "W2"), MergedId("authors", "A1", "A2")]))
     store.apply_merges()
     assert store.resolve_id("works", "W1") == "W2"
     assert store.get_work("W1").id == "W2"

@@ -55,9 +55,11 @@ class RichProgress:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
-            Progress as _Bar,
             TextColumn,
             TimeElapsedColumn,
+        )
+        from rich.progress import (
+            Progress as _Bar,
         )
 
         bar = _Bar(

@@ -27,9 +27,7 @@ class Settings:
     openalex_api_key: str | None = _setting(
         None, "OpenAlex API key (also read from $OPENALEX_API_KEY)."
     )
-    openalex_mailto: str | None = _setting(
-        None, "E-mail sent to OpenAlex for its polite pool."
-    )
+    openalex_mailto: str | None = _setting(None, "E-mail sent to OpenAlex for its polite pool.")
     openalex_base_url: str = _setting("https://api.openalex.org", "OpenAlex API base URL.")
     http_timeout: float = _setting(30.0, "Seconds before an HTTP request times out.")
     http_retries: int = _setting(5, "Attempts for an HTTP request on 429, 5xx and timeouts.")

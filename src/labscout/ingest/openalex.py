@@ -27,7 +27,9 @@ def _file_key(path: Path) -> str:
 
 def _iter_merged_csv(path: Path, skip: int) -> Iterator[tuple[int, MergedId] | Rejected]:
     """OpenAlex ``data/merged_ids/<entity>/*.csv.gz``: ``merge_date,id,merged_into_id``."""
-    entity_hint = path.parent.name if path.parent.name in ("works", "authors", "institutions") else None
+    entity_hint = (
+        path.parent.name if path.parent.name in ("works", "authors", "institutions") else None
+    )
     with open_text(path) as fh:
         reader = csv.DictReader(io.TextIOWrapper(fh, encoding="utf-8"))
         try:

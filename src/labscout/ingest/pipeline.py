@@ -84,8 +84,7 @@ class IngestReport:
             "message": self.message,
             "skipped": self.skipped,
             "rejects": [
-                {"location": r.location, "line": r.line, "reason": r.reason}
-                for r in self.rejects
+                {"location": r.location, "line": r.line, "reason": r.reason} for r in self.rejects
             ],
         }
 
@@ -137,8 +136,7 @@ def run_ingest(
             n_updated=report.counts.updated,
             n_rejected=report.rejected,
             rejects=[
-                {"location": r.location, "line": r.line, "reason": r.reason}
-                for r in report.rejects
+                {"location": r.location, "line": r.line, "reason": r.reason} for r in report.rejects
             ],
             finished=True,
         )

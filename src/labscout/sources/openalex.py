@@ -170,9 +170,7 @@ def parse_work(d: dict[str, Any]) -> list:
         is_retracted=bool(d.get("is_retracted")),
         topics=_topics(d.get("topics")),
         concepts=_topics(d.get("concepts")),
-        referenced_works=tuple(
-            short_id(r) or "" for r in (d.get("referenced_works") or ()) if r
-        ),
+        referenced_works=tuple(short_id(r) or "" for r in (d.get("referenced_works") or ()) if r),
         authorships=tuple(authorships),
         ids=tuple(sorted(set(ids))),
     )

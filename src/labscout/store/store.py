@@ -82,7 +82,7 @@ class Store:
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise NotFoundError(
                 f"no store at {self.path}",
-                hint="Build one first, e.g. `labscout demo` or `labscout ingest ...`, or pass --db.",
+                hint="Build one first (`labscout demo` or `labscout ingest ...`), or pass --db.",
             )
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
@@ -266,7 +266,11 @@ class Store:
             for table, col in (("authorships", "work_id"), ("work_ids", "work_id")):
                 con.execute(f"DELETE FROM {table} WHERE {col} IN {survivors}")
             n += con.execute(f"DELETE FROM works WHERE id IN {survivors}").fetchone()[0]
-            for table, col in (("works", "id"), ("authorships", "work_id"), ("work_ids", "work_id")):
+            for table, col in (
+                ("works", "id"),
+                ("authorships", "work_id"),
+                ("work_ids", "work_id"),
+            ):
                 n += con.execute(
                     f"UPDATE {table} SET {col} = m.new_id FROM merged_ids m "
                     f"WHERE m.entity = 'works' AND {table}.{col} = m.old_id AND {col} IN {olds}"
@@ -326,9 +330,9 @@ class Store:
 
     def fingerprint(self) -> str:
         """Changes whenever stored data changes; indexes record it to detect staleness."""
-        version = self.con.execute(
-            "SELECT value FROM meta WHERE key = 'data_version'"
-        ).fetchone()[0]
+        version = self.con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[
+            0
+        ]
         n = self.con.execute("SELECT count(*) FROM works").fetchone()[0]
         return f"works={n};version={version}"
 
