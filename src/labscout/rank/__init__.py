@@ -1,0 +1,1 @@
+"""Ranking: retrieve works, fuse scores, roll works up to people and places."""
