@@ -16,7 +16,7 @@ from labscout.cli.common import (
     progress_for,
     settings,
 )
-from labscout.ingest import IngestReport, openalex_files
+from labscout.ingest import IngestReport, openalex_api, openalex_files
 
 app = typer.Typer(help="Read records from a source into the store.", no_args_is_help=True)
 
@@ -55,5 +55,72 @@ def openalex_files_cmd(
     with open_store(s) as store:
         report = openalex_files(
             store, paths, force=force, batch_size=s.batch_size, progress=progress_for(s)
+        )
+    print_report(report, as_json)
+
+
+@app.command("openalex-api")
+@handle_errors
+def openalex_api_cmd(
+    search: Annotated[
+        str | None, typer.Option("--search", help='Full-text search, e.g. "graph neural networks".')
+    ] = None,
+    filter: Annotated[
+        str | None,
+        typer.Option(
+            "--filter",
+            help="OpenAlex filter syntax, passed through (e.g. type:article,is_oa:true).",
+        ),
+    ] = None,
+    since: Annotated[
+        int | None, typer.Option("--since", help="Only works published from this year on.")
+    ] = None,
+    max_works: Annotated[
+        int | None, typer.Option("--max-works", help="Stop after this many works.")
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key", help="OpenAlex API key (env OPENALEX_API_KEY).", show_default=False
+        ),
+    ] = None,
+    mailto: Annotated[
+        str | None,
+        typer.Option(
+            "--mailto",
+            help="Your e-mail, for OpenAlex's polite pool (env LABSCOUT_OPENALEX_MAILTO).",
+        ),
+    ] = None,
+    works_only: Annotated[
+        bool,
+        typer.Option("--works-only", help="Do not fetch the full author and institution records."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fetch again a query that an earlier run finished.")
+    ] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest works matching a search or filter from the OpenAlex API, with their people.
+
+    An interrupted run (daily budget spent, network fault) resumes when run again
+    with the same --search/--filter/--since/--max-works.
+    """
+    s = settings(
+        config, db=db, quiet=quiet or None, openalex_api_key=api_key, openalex_mailto=mailto
+    )
+    with open_store(s) as store:
+        report = openalex_api(
+            store,
+            search=search,
+            filter=filter,
+            since=since,
+            max_works=max_works,
+            settings=s,
+            with_entities=not works_only,
+            force=force,
+            progress=progress_for(s),
         )
     print_report(report, as_json)

@@ -4,6 +4,7 @@ The public entry points return an :class:`IngestReport`.
 """
 
 from labscout.ingest.openalex import openalex_files
+from labscout.ingest.openalex_api import openalex_api
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
 
-__all__ = ["Checkpoint", "IngestReport", "openalex_files", "run_ingest"]
+__all__ = ["Checkpoint", "IngestReport", "openalex_api", "openalex_files", "run_ingest"]
