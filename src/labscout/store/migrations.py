@@ -13,10 +13,27 @@ import duckdb
 
 from labscout.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # version n -> SQL that brings a store from n to n + 1
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 1 -> 2: one person across sources (labscout.ingest.identity); mirrored in schema.sql
+    1: """
+CREATE TABLE IF NOT EXISTS identity_links (
+    link_id BIGINT NOT NULL,
+    author_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    reason VARCHAR,
+    evidence JSON,
+    created_at TIMESTAMP,
+    undone_at TIMESTAMP
+);
+CREATE OR REPLACE VIEW author_person AS
+SELECT a.id AS author_id, coalesce(l.person_id, a.id) AS person_id
+FROM authors a LEFT JOIN identity_links l ON l.author_id = a.id AND l.undone_at IS NULL;
+""",
+}
 
 
 def schema_sql() -> str:

@@ -1,4 +1,4 @@
--- labscout store, schema version 1.
+-- labscout store, schema version 2.
 -- Tables in OpenAlex's terms. Ids are unique by construction: the writer
 -- deletes and re-inserts a record in one transaction (no PRIMARY KEY
 -- constraints, which DuckDB checks too eagerly for delete+insert in one
@@ -108,3 +108,23 @@ CREATE TABLE IF NOT EXISTS ingest_progress (
     done BOOLEAN,
     updated_at TIMESTAMP
 );
+
+-- one person across sources (schema version 2; labscout.ingest.identity): each
+-- active link says "author_id is the same person as person_id", with the rule
+-- and the reason; a split sets undone_at and keeps the row, so that the same
+-- merge is not made again
+CREATE TABLE IF NOT EXISTS identity_links (
+    link_id BIGINT NOT NULL,
+    author_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,            -- orcid, openalex, dblp, s2, shared-work, name+coauthors, ...
+    reason VARCHAR,
+    evidence JSON,
+    created_at TIMESTAMP,
+    undone_at TIMESTAMP
+);
+
+-- every author with the person it belongs to (itself when not merged)
+CREATE OR REPLACE VIEW author_person AS
+SELECT a.id AS author_id, coalesce(l.person_id, a.id) AS person_id
+FROM authors a LEFT JOIN identity_links l ON l.author_id = a.id AND l.undone_at IS NULL;
