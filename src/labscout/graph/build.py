@@ -1,0 +1,287 @@
+"""The co-author graph: built from the store's authorships, cached on disk beside the store.
+
+Nodes are authors; an edge joins two authors who share at least one work. An
+edge carries how many works they share (``n_works``), how strong the link is
+(``strength``: each shared work adds ``0.5 ** (age / RECENCY_HALF_LIFE)``,
+where age is years before the newest work in the store) and the year of the
+latest shared work.
+
+Works with more than ``max_authors`` authors (default
+:data:`DEFAULT_MAX_AUTHORS`) add no edges: on a consortium paper with hundreds
+of names, sharing the byline says nothing about knowing each other.
+
+The edge arrays are cached in ``<store>.coauthors.npz`` keyed by
+:meth:`Store.fingerprint` and the parameters, so a second run loads them
+instead of querying the store; the graph library object (rustworkx by default,
+chosen by measurement: see docs/benchmarks.md) is built from those arrays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from labscout.errors import ConfigError
+from labscout.progress import Progress, SilentProgress
+from labscout.store import Store
+
+DEFAULT_MAX_AUTHORS = 50
+"""Works with more authors than this add no co-author edges (consortium papers)."""
+
+RECENCY_HALF_LIFE = 5.0
+"""Years after which a shared work counts half as much in an edge's strength."""
+
+BACKENDS = ("rustworkx", "networkx")
+DEFAULT_BACKEND = "rustworkx"
+CACHE_VERSION = "1"
+
+_MEMO: dict[tuple[str, str, str], CoauthorGraph] = {}
+
+
+class RustworkxAdjacency:
+    """The graph held by rustworkx; edge payloads are edge ids into the arrays."""
+
+    name = "rustworkx"
+
+    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray) -> None:
+        import rustworkx as rx
+
+        g = rx.PyGraph(multigraph=False, node_count_hint=n_nodes, edge_count_hint=len(src))
+        g.add_nodes_from(range(n_nodes))
+        g.extend_from_weighted_edge_list(
+            list(zip(src.tolist(), dst.tolist(), range(len(src)), strict=True))
+        )
+        self.graph = g
+
+    def neighbors(self, node: int) -> Iterable[tuple[int, int]]:
+        return self.graph.adj(node).items()
+
+
+class NetworkxAdjacency:
+    """The graph held by networkx (a dict of dicts); edge attribute ``e`` is the edge id."""
+
+    name = "networkx"
+
+    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray) -> None:
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(n_nodes))
+        g.add_edges_from(
+            (u, v, {"e": e})
+            for e, (u, v) in enumerate(zip(src.tolist(), dst.tolist(), strict=True))
+        )
+        self.graph = g
+        self._adj = g._adj
+
+    def neighbors(self, node: int) -> Iterator[tuple[int, int]]:
+        for v, attrs in self._adj[node].items():
+            yield v, attrs["e"]
+
+
+_ADJACENCY = {"rustworkx": RustworkxAdjacency, "networkx": NetworkxAdjacency}
+
+
+@dataclass
+class CoauthorGraph:
+    """Edge arrays of the co-author graph plus the library graph built over them."""
+
+    key: str
+    ids: np.ndarray  # node index -> author id
+    src: np.ndarray  # int32, src < dst
+    dst: np.ndarray
+    n_works: np.ndarray  # int32
+    strength: np.ndarray  # float64
+    last_year: np.ndarray  # int32, -1 when unknown
+    max_authors: int
+    backend: str = DEFAULT_BACKEND
+    _index: dict[str, int] | None = field(default=None, repr=False)
+    _adj: Any = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.src)
+
+    def index_of(self, author_id: str) -> int | None:
+        if self._index is None:
+            self._index = {a: i for i, a in enumerate(self.ids.tolist())}
+        return self._index.get(author_id)
+
+    @property
+    def adjacency(self) -> RustworkxAdjacency | NetworkxAdjacency:
+        """The library graph; built on first use (the slow part of loading)."""
+        if self._adj is None:
+            self._adj = _ADJACENCY[self.backend](self.n_nodes, self.src, self.dst)
+        return self._adj
+
+    def load(self) -> CoauthorGraph:
+        """Build the id index and the library graph now, so queries pay nothing more."""
+        self.index_of("")
+        _ = self.adjacency
+        return self
+
+    def edge_between(self, a: int, b: int) -> int | None:
+        for v, e in self.adjacency.neighbors(a):
+            if v == b:
+                return e
+        return None
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                key=np.array(self.key),
+                ids=self.ids.astype(str),
+                src=self.src,
+                dst=self.dst,
+                n_works=self.n_works,
+                strength=self.strength,
+                last_year=self.last_year,
+                max_authors=np.array(self.max_authors),
+            )
+        os.replace(tmp, path)
+
+    @classmethod
+    def read(cls, path: Path, backend: str = DEFAULT_BACKEND) -> CoauthorGraph:
+        with np.load(path, allow_pickle=False) as z:
+            return cls(
+                key=str(z["key"]),
+                ids=z["ids"],
+                src=z["src"],
+                dst=z["dst"],
+                n_works=z["n_works"],
+                strength=z["strength"],
+                last_year=z["last_year"],
+                max_authors=int(z["max_authors"]),
+                backend=backend,
+            )
+
+
+def cache_key(store: Store, max_authors: int) -> str:
+    raw = f"{CACHE_VERSION};{store.fingerprint()};max_authors={max_authors};"
+    raw += f"half_life={RECENCY_HALF_LIFE}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def cache_path(store: Store) -> Path | None:
+    """Where the graph of ``store`` is cached: beside the store file (none for :memory:)."""
+    if store.path == ":memory:":
+        return None
+    return Path(store.path + ".coauthors.npz")
+
+
+def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> dict[str, Any]:
+    """Compute the edge arrays with one DuckDB query over authorships and works."""
+    ref = store.con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
+    ref = int(ref) if ref is not None else 0
+    store.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _ls_pairs AS
+        WITH small AS (
+            SELECT work_id FROM authorships GROUP BY work_id
+            HAVING count(DISTINCT author_id) BETWEEN 2 AND $max_authors
+        ),
+        aa AS (
+            SELECT DISTINCT a.work_id, a.author_id
+            FROM authorships a JOIN small s ON s.work_id = a.work_id
+        ),
+        pairs AS (
+            SELECT x.author_id AS a, y.author_id AS b, x.work_id
+            FROM aa x JOIN aa y ON x.work_id = y.work_id AND x.author_id < y.author_id
+        )
+        SELECT p.a, p.b, count(*)::INTEGER AS n_works,
+               sum(pow(0.5, greatest($ref - coalesce(w.publication_year, $ref - $half), 0)
+                            / $half)) AS strength,
+               coalesce(max(w.publication_year), -1)::INTEGER AS last_year
+        FROM pairs p LEFT JOIN works w ON w.id = p.work_id
+        GROUP BY p.a, p.b
+        """,
+        {"max_authors": max_authors, "ref": ref, "half": RECENCY_HALF_LIFE},
+    )
+    store.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _ls_nodes AS
+        SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS i
+        FROM (SELECT a AS id FROM _ls_pairs UNION SELECT b FROM _ls_pairs)
+        """
+    )
+    ids = store.con.execute("SELECT id FROM _ls_nodes ORDER BY i").fetchnumpy()["id"]
+    cols = store.con.execute(
+        """
+        SELECT na.i AS src, nb.i AS dst, p.n_works, p.strength, p.last_year
+        FROM _ls_pairs p JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
+        ORDER BY src, dst
+        """
+    ).fetchnumpy()
+    store.con.execute("DROP TABLE IF EXISTS _ls_pairs")
+    store.con.execute("DROP TABLE IF EXISTS _ls_nodes")
+    return {
+        "ids": np.asarray(ids, dtype=str),
+        "src": np.asarray(cols["src"], dtype=np.int32),
+        "dst": np.asarray(cols["dst"], dtype=np.int32),
+        "n_works": np.asarray(cols["n_works"], dtype=np.int32),
+        "strength": np.asarray(cols["strength"], dtype=np.float64),
+        "last_year": np.asarray(cols["last_year"], dtype=np.int32),
+    }
+
+
+def build_graph(
+    store: Store,
+    max_authors: int = DEFAULT_MAX_AUTHORS,
+    backend: str = DEFAULT_BACKEND,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> CoauthorGraph:
+    """The co-author graph of ``store``: from memory, the disk cache, or built afresh.
+
+    The returned graph is loaded (id index and library graph built), so path
+    queries on it pay only for the search itself.
+    """
+    if max_authors < 2:
+        raise ConfigError(f"max_authors must be at least 2, not {max_authors}")
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"unknown graph backend '{backend}'", hint="Use one of: " + ", ".join(BACKENDS)
+        )
+    progress = progress or SilentProgress()
+    key = cache_key(store, max_authors)
+    memo_key = (str(Path(store.path).resolve()), key, backend)
+    use_memo = use_cache and store.path != ":memory:"
+    if use_memo and memo_key in _MEMO:
+        return _MEMO[memo_key]
+    path = cache_path(store)
+    graph = None
+    if use_cache and path is not None and path.is_file():
+        try:
+            graph = CoauthorGraph.read(path, backend=backend)
+        except (OSError, ValueError, KeyError):
+            graph = None  # a damaged cache is rebuilt
+        if graph is not None and graph.key != key:
+            graph = None
+    if graph is None:
+        with progress.task("co-author graph: edges from the store") as task:
+            arrays = edges_from_store(store, max_authors)
+            task.advance()
+        graph = CoauthorGraph(key=key, max_authors=max_authors, backend=backend, **arrays)
+        if use_cache and path is not None:
+            with contextlib.suppress(OSError):  # a read-only folder: only not cached
+                graph.save(path)
+    with progress.task(f"co-author graph: loading into {backend}") as task:
+        graph.load()
+        task.advance()
+    if use_memo:
+        _MEMO.clear()  # keep one graph in memory: they can be large
+        _MEMO[memo_key] = graph
+    return graph

@@ -1,0 +1,137 @@
+"""Who the user means: author ids, ORCIDs and names resolved against the store.
+
+A name that matches several people is an :class:`AmbiguousError` listing each
+with institution and id; nothing is ever picked silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from labscout.errors import AmbiguousError, NotFoundError
+from labscout.graph.results import PersonRef
+from labscout.sources.openalex import normalize_orcid, short_id
+from labscout.store import Store
+
+MAX_LISTED = 10
+
+
+def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
+    """Name and institution now of each id: the author's last known institution,
+    else the institution on their most recent authorship."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return {}
+    rows = store.con.execute(
+        """
+        WITH q AS (SELECT unnest($ids) AS id),
+        latest AS (
+            SELECT s.author_id, s.institution_ids[1] AS inst, w.publication_year AS y,
+                   s.raw_author_name AS raw
+            FROM authorships s JOIN q ON q.id = s.author_id
+            LEFT JOIN works w ON w.id = s.work_id
+        ),
+        pick AS (
+            SELECT author_id, arg_max(inst, coalesce(y, 0)) FILTER (WHERE inst IS NOT NULL)
+                   AS inst, any_value(raw) AS raw
+            FROM latest GROUP BY author_id
+        )
+        SELECT q.id, coalesce(a.display_name, p.raw),
+               coalesce(i1.display_name, i2.display_name, a.last_known_institution_ids[1],
+                        p.inst)
+        FROM q
+        LEFT JOIN authors a ON a.id = q.id
+        LEFT JOIN pick p ON p.author_id = q.id
+        LEFT JOIN institutions i1 ON i1.id = a.last_known_institution_ids[1]
+        LEFT JOIN institutions i2 ON i2.id = p.inst
+        """,
+        {"ids": ids},
+    ).fetchall()
+    found = {r[0]: PersonRef(id=r[0], display_name=r[1], institution=r[2]) for r in rows}
+    return {i: found.get(i, PersonRef(id=i)) for i in ids}
+
+
+def _exists(store: Store, author_id: str) -> bool:
+    return bool(
+        store.con.execute(
+            "SELECT EXISTS (SELECT 1 FROM authors WHERE id = $i) "
+            "OR EXISTS (SELECT 1 FROM authorships WHERE author_id = $i)",
+            {"i": author_id},
+        ).fetchone()[0]
+    )
+
+
+def resolve_id(store: Store, author_id: str) -> str:
+    """The stored id for ``author_id`` (following merges), or NotFoundError."""
+    raw = short_id(author_id.strip()) or author_id
+    resolved = store.resolve_id("authors", raw)
+    if not _exists(store, resolved):
+        raise NotFoundError(
+            f"no author with id {author_id} in the store",
+            hint="Check the id, or use --from-name/--from-orcid to look the person up.",
+        )
+    return resolved
+
+
+def _one(store: Store, ids: list[str], what: str) -> str:
+    if not ids:
+        raise NotFoundError(
+            f"nobody matches {what} in the store",
+            hint="Check the spelling, or ingest that person's works first.",
+        )
+    if len(ids) > 1:
+        people = describe_people(store, ids)
+        listed = [
+            f"{p.display_name or '?'} ({p.institution or 'institution unknown'}) {p.id}"
+            for p in list(people.values())[:MAX_LISTED]
+        ]
+        more = f"; and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+        raise AmbiguousError(
+            f"{what} matches {len(ids)} people: " + "; ".join(listed) + more,
+            hint="Pass the id of the one you mean (--from A... / --to A...).",
+        )
+    return ids[0]
+
+
+def resolve_orcid(store: Store, orcid: str) -> str:
+    bare = normalize_orcid(orcid) or orcid.strip()
+    ids = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT id FROM authors WHERE orcid = ? ORDER BY id", [bare]
+        ).fetchall()
+    ]
+    return _one(store, ids, f"ORCID {bare}")
+
+
+def resolve_name(store: Store, name: str) -> str:
+    """The one author whose name or name variant is ``name`` (case and accents ignored)."""
+    ids = [
+        r[0]
+        for r in store.con.execute(
+            """
+            SELECT id FROM authors
+            WHERE strip_accents(lower(display_name)) = strip_accents(lower($n))
+               OR list_contains(
+                    list_transform(coalesce(name_variants, []),
+                                   x -> strip_accents(lower(x))),
+                    strip_accents(lower($n)))
+            ORDER BY id
+            """,
+            {"n": name.strip()},
+        ).fetchall()
+    ]
+    return _one(store, ids, f"the name '{name.strip()}'")
+
+
+def resolve_people(
+    store: Store,
+    ids: Iterable[str] = (),
+    orcids: Iterable[str] = (),
+    names: Iterable[str] = (),
+) -> list[str]:
+    """Stored author ids for the people given by id, ORCID or name, without repeats."""
+    out = [resolve_id(store, i) for i in ids]
+    out += [resolve_orcid(store, o) for o in orcids]
+    out += [resolve_name(store, n) for n in names]
+    return list(dict.fromkeys(out))
