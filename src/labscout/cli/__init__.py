@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from labscout.cli import ingest_cmds, store_cmds
+from labscout.cli import committee_cmds, graph_cmds, ingest_cmds, store_cmds
 
 app = typer.Typer(
     name="labscout",
@@ -24,6 +24,8 @@ app = typer.Typer(
 # ingest sub-commands: modules that add commands to ingest_cmds.app import here
 app.add_typer(ingest_cmds.app, name="ingest")
 store_cmds.register(app)
+graph_cmds.register(app)
+committee_cmds.register(app)
 
 
 def main() -> None:

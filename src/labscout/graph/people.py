@@ -114,7 +114,7 @@ def resolve_name(store: Store, name: str) -> str:
             WHERE strip_accents(lower(display_name)) = strip_accents(lower($n))
                OR list_contains(
                     list_transform(coalesce(name_variants, []),
-                                   x -> strip_accents(lower(x))),
+                                   lambda x: strip_accents(lower(x))),
                     strip_accents(lower($n)))
             ORDER BY id
             """,

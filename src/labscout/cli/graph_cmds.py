@@ -1,0 +1,114 @@
+"""`labscout path`: chains of co-authors from people you know to a researcher."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from labscout.cli.common import (
+    ConfigOption,
+    DbOption,
+    QuietOption,
+    handle_errors,
+    open_store,
+    progress_for,
+    settings,
+)
+from labscout.graph.build import DEFAULT_MAX_AUTHORS
+from labscout.graph.paths import DEFAULT_K, DEFAULT_MAX_LENGTH
+from labscout.graph.results import CoauthorPath, PersonRef
+
+
+def register(app: typer.Typer) -> None:
+    app.command("path")(path_cmd)
+
+
+def _who(p: PersonRef) -> str:
+    inst = f", {p.institution}" if p.institution else ""
+    return f"{p.display_name or '?'} ({p.id}{inst})"
+
+
+def format_path(i: int, path: CoauthorPath) -> list[str]:
+    steps = "step" if path.hops == 1 else "steps"
+    lines = [f"{i}. {path.hops} {steps} (cost {path.cost:.3f}, lower is stronger)"]
+    lines.append(f"   {_who(path.people[0])}")
+    for edge in path.edges:
+        latest = f", latest {edge.last_year}" if edge.last_year else ""
+        n = "work" if edge.n_works == 1 else "works"
+        lines.append(f"     | {edge.n_works} shared {n}{latest}, strength {edge.strength:.2f}:")
+        for w in edge.works:
+            lines.append(f'     |   "{w.title}" ({w.year or "n.d."})')
+        if edge.n_works > len(edge.works):
+            lines.append(f"     |   ... and {edge.n_works - len(edge.works)} more")
+        lines.append(f"   {_who(edge.target)}")
+    return lines
+
+
+@handle_errors
+def path_cmd(
+    to: Annotated[str, typer.Option("--to", help="Author id of the researcher to reach.")],
+    from_ids: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="Author id of someone you know (repeatable)."),
+    ] = None,
+    from_orcids: Annotated[
+        list[str] | None,
+        typer.Option("--from-orcid", help="ORCID of someone you know (repeatable)."),
+    ] = None,
+    from_names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from-name",
+            help='Exact name of someone you know, e.g. "Ada Lovelace" (repeatable); a name '
+            "shared by several people is an error listing them.",
+        ),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="How many paths to show.")] = DEFAULT_K,
+    max_length: Annotated[
+        int, typer.Option("--max-length", help="Longest path, in co-author steps (1-8).")
+    ] = DEFAULT_MAX_LENGTH,
+    max_authors: Annotated[
+        int,
+        typer.Option(
+            "--max-authors",
+            help="Works with more authors than this add no co-author links.",
+        ),
+    ] = DEFAULT_MAX_AUTHORS,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the paths as JSON.")] = False,
+) -> None:
+    """The k shortest co-author paths from people you know to a researcher.
+
+    Paths are ranked by number of steps, then by strength (more and more recent
+    shared works make a stronger link); each step lists the works that make it.
+    """
+    from labscout.graph.paths import paths, person
+
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_store(s, read_only=True) as store:
+        found = paths(
+            store,
+            from_ids or [],
+            to,
+            source_orcids=from_orcids or [],
+            source_names=from_names or [],
+            k=k,
+            max_length=max_length,
+            max_authors=max_authors,
+            progress=progress_for(s),
+        )
+        target = found[0].target if found else person(store, to)
+    if as_json:
+        typer.echo(json.dumps([p.to_dict() for p in found], indent=2))
+        return
+    if not found:
+        typer.echo(f"No co-author path of at most {max_length} steps to {_who(target)}.")
+        return
+    typer.echo(f"{len(found)} co-author path(s) to {_who(target)}:")
+    for i, p in enumerate(found, start=1):
+        for line in format_path(i, p):
+            typer.echo(line)
