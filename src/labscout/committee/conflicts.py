@@ -11,8 +11,9 @@ A (reviewer, paper) pair is flagged, once per reason and paper author, when:
   known institutions, else the institutions on the person's most recent works;
 - ``advisor``: an advisor-student pattern, at any time: on at least
   :data:`ADVISOR_MIN_WORKS` shared works one was first author and the other last
-  author, published within :data:`ADVISOR_EARLY_YEARS` years of the first
-  author's earliest work in the store (the years of a PhD).
+  author, published in the first :data:`ADVISOR_EARLY_YEARS` years of the
+  first author's record in the store (their earliest year and the five after:
+  the years of a PhD).
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ fl AS (
          AND l.author_id <> f.author_id
     JOIN works w ON w.id = f.work_id JOIN fy ON fy.id = f.author_id
     WHERE f.author_position = 'first' AND f.author_id IN (SELECT id FROM people)
-      AND l.author_id IN (SELECT id FROM people) AND w.publication_year <= fy.fy + $early
+      AND l.author_id IN (SELECT id FROM people) AND w.publication_year < fy.fy + $early
 ),
 adv AS (
     SELECT student, advisor, count(*) AS n,
