@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import typer
 
-from labscout.cli import committee_cmds, graph_cmds, ingest_cmds, store_cmds
+from labscout.cli import (  # noqa: F401 (adds ingest commands)
+    committee_cmds,
+    graph_cmds,
+    identity_cmds,
+    ingest_cmds,
+    ingest_sources,
+    store_cmds,
+)
 
 app = typer.Typer(
     name="labscout",
@@ -24,6 +31,7 @@ app = typer.Typer(
 # ingest sub-commands: modules that add commands to ingest_cmds.app import here
 app.add_typer(ingest_cmds.app, name="ingest")
 store_cmds.register(app)
+app.add_typer(identity_cmds.app, name="identities")
 graph_cmds.register(app)
 committee_cmds.register(app)
 

@@ -3,8 +3,27 @@
 The public entry points return an :class:`IngestReport`.
 """
 
+from labscout.ingest.arxiv import arxiv_oai, arxiv_snapshot
+from labscout.ingest.dblp import dblp_xml
+from labscout.ingest.identity import identities, resolve_identities, split_author
 from labscout.ingest.openalex import openalex_files
 from labscout.ingest.openalex_api import openalex_api
+from labscout.ingest.openreview import openreview_archives
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.s2 import s2_files
 
-__all__ = ["Checkpoint", "IngestReport", "openalex_api", "openalex_files", "run_ingest"]
+__all__ = [
+    "Checkpoint",
+    "IngestReport",
+    "arxiv_oai",
+    "arxiv_snapshot",
+    "dblp_xml",
+    "identities",
+    "openalex_api",
+    "openalex_files",
+    "openreview_archives",
+    "resolve_identities",
+    "run_ingest",
+    "s2_files",
+    "split_author",
+]
