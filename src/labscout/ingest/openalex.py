@@ -48,12 +48,14 @@ def _iter_merged_csv(path: Path, skip: int) -> Iterator[tuple[int, MergedId] | R
             yield Rejected(str(path), None, f"file ends early: {exc}")
 
 
-def _items(store: Store, files: list[Path], force: bool, report_skipped: list[str]):
+def _items(states: dict[str, tuple | None], files: list[Path], force: bool, skipped: list[str]):
+    """The records of ``files``; ``states`` holds each file's saved resume point, read
+    before the run so that the store is not used while batches are written."""
     for path in files:
         key = _file_key(path)
-        state = store.get_progress(SOURCE_FILES, key)
+        state = states.get(key)
         if state and state[1] and not force:
-            report_skipped.append(str(path))
+            skipped.append(str(path))
             continue
         skip = int(state[0] or 0) if state and not force else 0
         is_csv = path.name.endswith(_CSV)
@@ -95,13 +97,15 @@ def openalex_files(
             hint="Pass .json, .jsonl or .gz files, or a folder holding them.",
         )
     skipped: list[str] = []
+    states = {key: store.get_progress(SOURCE_FILES, key) for key in map(_file_key, files)}
     report = run_ingest(
         store,
         SOURCE_FILES,
         {"paths": [str(p) for p in paths], "force": force},
-        _items(store, files, force, skipped),
+        _items(states, files, force, skipped),
         batch_size=batch_size,
         progress=progress,
+        overlap_writes=True,
     )
     report.skipped = skipped
     return report

@@ -12,8 +12,10 @@ A source is an iterable of items:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,12 +100,17 @@ def run_ingest(
     batch_size: int = 2000,
     progress: Progress | None = None,
     total: int | None = None,
+    overlap_writes: bool = False,
 ) -> IngestReport:
     """Consume ``items`` into ``store`` in batches of ``batch_size`` source records.
 
     A :class:`LabscoutError` or an interrupt raised by the source stops the run:
     what was read before is written, the run is marked ``stopped`` with the
     message, and the error is raised again for the caller to report.
+
+    ``overlap_writes`` writes each batch in a background thread while the next
+    one is read (DuckDB releases the GIL, so reading and writing use two
+    cores). Only for sources that do not use ``store`` while they are iterated.
     """
     progress = progress or SilentProgress()
     run_id = store.begin_run(source, parameters)
@@ -112,18 +119,39 @@ def run_ingest(
     batch = Batch()
     pending: dict[tuple[str, str], Checkpoint] = {}
     n_in_batch = 0
+    writer = ThreadPoolExecutor(1, "labscout-writer") if overlap_writes else None
+    in_flight: list[Future] = []
+
+    def wait_writes() -> None:
+        while in_flight:
+            report.counts.add(in_flight.pop(0).result())
 
     def flush() -> None:
         nonlocal batch, n_in_batch
         if not len(batch) and not pending:
             return
         marks = [(c.source, c.key, c.cursor, c.done) for c in pending.values()]
-        report.counts.add(store.write(batch, marks))
+        if writer is None:
+            report.counts.add(store.write(batch, marks))
+        else:
+            wait_writes()  # one batch in flight at most: writes stay in order
+            in_flight.append(writer.submit(store.write, batch, marks))
         batch = Batch()
         pending.clear()
         n_in_batch = 0
 
+    def close_writer() -> None:
+        """Let a write in flight finish; its error was (or will be) reported by the loop."""
+        if writer is None:
+            return
+        for future in in_flight:
+            with contextlib.suppress(BaseException):  # the run already ends with an error
+                report.counts.add(future.result())
+        in_flight.clear()
+        writer.shutdown(wait=True)
+
     def save_run(status: str, message: str | None = None) -> None:
+        close_writer()
         report.status = status
         report.message = message
         report.elapsed_s = time.perf_counter() - started
@@ -169,9 +197,12 @@ def run_ingest(
                 if n_in_batch >= batch_size:
                     flush()
             flush()
+            wait_writes()
         except (LabscoutError, KeyboardInterrupt) as exc:
-            flush()
-            save_run("stopped", str(exc) or type(exc).__name__)
+            try:
+                flush()
+            finally:
+                save_run("stopped", str(exc) or type(exc).__name__)
             raise
         except BaseException as exc:
             save_run("failed", f"{type(exc).__name__}: {exc}")

@@ -8,12 +8,16 @@ from typing import Any
 from labscout.records import Author, Authorship, Institution, Rejected, Topic, Work
 
 _PREFIXES = ("https://openalex.org/", "http://openalex.org/", "openalex.org/")
+_URL = _PREFIXES[0]
+_URL_LEN = len(_URL)
 
 
 def short_id(value: str | None) -> str | None:
     """``https://openalex.org/W123`` -> ``W123`` (other strings unchanged)."""
     if not value:
         return None
+    if value.startswith(_URL):  # by far the most common form: checked first
+        return value[_URL_LEN:]
     for p in _PREFIXES:
         if value.startswith(p):
             return value[len(p) :]
@@ -42,17 +46,25 @@ def abstract_from_inverted_index(index: dict[str, list[int]] | None) -> str | No
     """Rebuild plain text from OpenAlex's ``abstract_inverted_index``."""
     if not index:
         return None
-    size = 0
-    for positions in index.values():
-        if positions:
-            size = max(size, max(positions) + 1)
-    if size == 0:
+    n = sum(map(len, filter(None, index.values())))
+    if n == 0:
         return None
-    words = [""] * size
-    for word, positions in index.items():
-        for p in positions:
-            words[p] = word
-    return " ".join(w for w in words if w)
+    # positions are almost always exactly 0..n-1: fill a list of that size, and
+    # fall back to a sparse map when they are not
+    words = [""] * n
+    try:
+        for word, positions in index.items():
+            if positions:
+                for p in positions:
+                    words[p] = word
+    except IndexError:
+        at: dict[int, str] = {}
+        for word, positions in index.items():
+            if positions:
+                for p in positions:
+                    at[p] = word
+        words = [at[p] for p in sorted(at)]
+    return " ".join(filter(None, words))
 
 
 def _maybe_literal(value: Any) -> Any:
@@ -66,6 +78,8 @@ def _maybe_literal(value: Any) -> Any:
 
 
 def _int(value: Any) -> int | None:
+    if value.__class__ is int:
+        return value
     if value is None or value == "":
         return None
     try:
@@ -74,29 +88,43 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _sid(value: Any) -> str:
+    """``short_id`` for values known to be non-empty strings, ``""`` otherwise: the hot path."""
+    if value.__class__ is str and value.startswith(_URL):
+        return value[_URL_LEN:]
+    return short_id(value) or ""
+
+
 def _topics(items: Any) -> tuple[Topic, ...]:
+    if not items:
+        return ()
+    if items.__class__ is not list:
+        items = _maybe_literal(items) or ()
     out = []
-    for t in _maybe_literal(items) or ():
-        if isinstance(t, dict) and t.get("id"):
+    for t in items:
+        if isinstance(t, dict) and (tid := t.get("id")):
             score = t.get("score")
             out.append(
                 Topic(
-                    id=short_id(str(t["id"])) or "",
-                    display_name=t.get("display_name") or "",
-                    score=float(score) if score is not None else None,
+                    _sid(str(tid)),
+                    t.get("display_name") or "",
+                    float(score) if score is not None else None,
                 )
             )
     return tuple(out)
 
 
 def parse_institution(d: dict[str, Any]) -> Institution:
+    lineage = d.get("lineage")
+    if lineage and lineage.__class__ is not list:
+        lineage = _maybe_literal(lineage)
     return Institution(
-        id=short_id(d["id"]) or "",
-        display_name=d.get("display_name") or "",
-        ror=(d.get("ror") or None),
-        country_code=d.get("country_code") or None,
-        type=d.get("type") or None,
-        lineage=tuple(short_id(x) or "" for x in (_maybe_literal(d.get("lineage")) or ())),
+        _sid(d["id"]),
+        d.get("display_name") or "",
+        d.get("ror") or None,
+        d.get("country_code") or None,
+        d.get("type") or None,
+        tuple([_sid(x) for x in lineage]) if lineage else (),
     )
 
 
@@ -107,8 +135,10 @@ def parse_work(d: dict[str, Any]) -> list:
         raise ValueError("work without an id")
     authors: dict[str, Author] = {}
     institutions: dict[str, Institution] = {}
+    seen_inst: dict[str, dict] = {}  # the dict each institution was parsed from
     authorships = []
-    for i, a in enumerate(d.get("authorships") or ()):
+    get = dict.get
+    for i, a in enumerate(get(d, "authorships") or ()):
         person = a.get("author") or {}
         aid = short_id(person.get("id"))
         orcid = normalize_orcid(person.get("orcid"))
@@ -118,61 +148,73 @@ def parse_work(d: dict[str, Any]) -> list:
             aid = f"orcid:{orcid}" if orcid else f"{wid}#{i + 1}"
         inst_ids = []
         for inst in a.get("institutions") or ():
-            if inst and inst.get("id"):
+            if inst and (iid := inst.get("id")):
+                if seen_inst.get(iid) == inst:  # the same institution again on this work
+                    inst_ids.append(institutions[_sid(iid)].id)
+                    continue
                 parsed = parse_institution(inst)
+                seen_inst[iid] = inst
                 institutions[parsed.id] = parsed
                 inst_ids.append(parsed.id)
         raw = a.get("raw_affiliation_strings")
         if raw is None:
             raw = [x.get("raw_affiliation_string") for x in a.get("affiliations") or ()]
+        name = a.get("raw_author_name")
         authorships.append(
             Authorship(
-                author_id=aid,
-                author_position=a.get("author_position") or "middle",
-                position_index=i,
-                is_corresponding=bool(a.get("is_corresponding")),
-                raw_author_name=a.get("raw_author_name") or person.get("display_name"),
-                raw_affiliation_strings=tuple(x for x in raw if x),
-                institution_ids=tuple(inst_ids),
+                aid,
+                a.get("author_position") or "middle",
+                i,
+                bool(a.get("is_corresponding")),
+                name or person.get("display_name"),
+                tuple([x for x in raw if x]),
+                tuple(inst_ids),
             )
         )
-        authors.setdefault(
-            aid,
-            Author(
+        if aid not in authors:
+            authors[aid] = Author(
                 id=aid,
-                display_name=person.get("display_name") or a.get("raw_author_name") or aid,
+                display_name=person.get("display_name") or name or aid,
                 orcid=orcid,
                 is_full=False,
-            ),
-        )
-    loc = d.get("primary_location") or {}
-    src = loc.get("source") or {}
+            )
+    loc = get(d, "primary_location") or {}
+    src = get(loc, "source") or {}
     ids = []
-    for scheme, value in (d.get("ids") or {}).items():
+    for scheme, value in (get(d, "ids") or {}).items():
         if scheme in ("openalex", "doi") or not value:
             continue
         ids.append((scheme, str(value).rsplit("/", 1)[-1] if scheme == "pmid" else str(value)))
-    doi = normalize_doi(d.get("doi"))
+    doi = normalize_doi(get(d, "doi"))
     if doi and doi.startswith("10.48550/arxiv."):
         ids.append(("arxiv", doi.split("arxiv.", 1)[1]))
+    refs = get(d, "referenced_works")
     work = Work(
         id=wid,
-        title=d.get("title") or d.get("display_name") or "",
-        abstract=abstract_from_inverted_index(d.get("abstract_inverted_index")),
+        title=get(d, "title") or get(d, "display_name") or "",
+        abstract=abstract_from_inverted_index(get(d, "abstract_inverted_index")),
         doi=doi,
-        publication_year=_int(d.get("publication_year")),
-        publication_date=d.get("publication_date"),
-        type=d.get("type"),
-        language=d.get("language"),
-        cited_by_count=_int(d.get("cited_by_count")),
-        source_id=short_id(src.get("id")),
-        venue=src.get("display_name") or loc.get("raw_source_name"),
-        is_retracted=bool(d.get("is_retracted")),
-        topics=_topics(d.get("topics")),
-        concepts=_topics(d.get("concepts")),
-        referenced_works=tuple(short_id(r) or "" for r in (d.get("referenced_works") or ()) if r),
+        publication_year=_int(get(d, "publication_year")),
+        publication_date=get(d, "publication_date"),
+        type=get(d, "type"),
+        language=get(d, "language"),
+        cited_by_count=_int(get(d, "cited_by_count")),
+        source_id=short_id(get(src, "id")),
+        venue=get(src, "display_name") or get(loc, "raw_source_name"),
+        is_retracted=bool(get(d, "is_retracted")),
+        topics=_topics(get(d, "topics")),
+        concepts=_topics(get(d, "concepts")),
+        referenced_works=tuple(
+            [
+                r[_URL_LEN:] if r.__class__ is str and r.startswith(_URL) else _sid(r)
+                for r in refs
+                if r
+            ]
+        )
+        if refs
+        else (),
         authorships=tuple(authorships),
-        ids=tuple(sorted(set(ids))),
+        ids=tuple(sorted(set(ids))) if ids else (),
     )
     return [work, *authors.values(), *institutions.values()]
 

@@ -80,51 +80,88 @@ INSTITUTIONS_SCHEMA = pa.schema(
 )
 
 
-def _topics(items) -> list[dict]:
-    return [{"id": t.id, "display_name": t.display_name, "score": t.score} for t in items]
+def _offsets(lists: list) -> pa.Array:
+    """Arrow list offsets for a list of sequences."""
+    offsets = [0] * (len(lists) + 1)
+    n = 0
+    for i, x in enumerate(lists, start=1):
+        n += len(x)
+        offsets[i] = n
+    return pa.array(offsets, pa.int32())
+
+
+def _str_lists(lists: list) -> pa.Array:
+    """A ``list<string>`` column from a list of string sequences, built flat (fast)."""
+    flat = [v for x in lists for v in x]
+    return pa.ListArray.from_arrays(_offsets(lists), pa.array(flat, pa.string()), type=_STRS)
+
+
+def _topic_lists(lists: list) -> pa.Array:
+    flat = [t for x in lists for t in x]
+    structs = pa.StructArray.from_arrays(
+        [
+            pa.array([t.id for t in flat], pa.string()),
+            pa.array([t.display_name for t in flat], pa.string()),
+            pa.array([t.score for t in flat], pa.float64()),
+        ],
+        fields=list(_TOPIC),
+    )
+    return pa.ListArray.from_arrays(_offsets(lists), structs, type=pa.list_(_TOPIC))
+
+
+def _column(values: list, type_: pa.DataType) -> pa.Array:
+    return pa.array(values, type_)
 
 
 def works_table(works: Iterable[Work], now: datetime) -> pa.Table:
-    cols: dict[str, list] = {name: [] for name in WORKS_SCHEMA.names}
-    for w in works:
-        cols["id"].append(w.id)
-        cols["doi"].append(w.doi)
-        cols["title"].append(w.title)
-        cols["abstract"].append(w.abstract)
-        cols["publication_year"].append(w.publication_year)
-        cols["publication_date"].append(w.publication_date)
-        cols["type"].append(w.type)
-        cols["language"].append(w.language)
-        cols["cited_by_count"].append(w.cited_by_count)
-        cols["source_id"].append(w.source_id)
-        cols["venue"].append(w.venue)
-        cols["is_retracted"].append(w.is_retracted)
-        cols["topics"].append(_topics(w.topics))
-        cols["concepts"].append(_topics(w.concepts))
-        cols["referenced_works"].append(list(w.referenced_works))
-        cols["source"].append(w.source)
-        cols["extra"].append(json.dumps(w.extra) if w.extra else None)
-        cols["updated_at"].append(now)
-    return pa.table(cols, schema=WORKS_SCHEMA)
+    works = list(works)
+    dumps = json.dumps
+    cols = [
+        [w.id for w in works],
+        [w.doi for w in works],
+        [w.title for w in works],
+        [w.abstract for w in works],
+        [w.publication_year for w in works],
+        [w.publication_date for w in works],
+        [w.type for w in works],
+        [w.language for w in works],
+        [w.cited_by_count for w in works],
+        [w.source_id for w in works],
+        [w.venue for w in works],
+        [w.is_retracted for w in works],
+    ]
+    arrays = [_column(c, f.type) for c, f in zip(cols, WORKS_SCHEMA, strict=False)]
+    arrays.append(_topic_lists([w.topics for w in works]))
+    arrays.append(_topic_lists([w.concepts for w in works]))
+    arrays.append(_str_lists([w.referenced_works for w in works]))
+    arrays.append(_column([w.source for w in works], pa.string()))
+    arrays.append(_column([dumps(w.extra) if w.extra else None for w in works], pa.string()))
+    arrays.append(pa.repeat(pa.scalar(now, pa.timestamp("us")), len(works)))
+    return pa.Table.from_arrays(arrays, schema=WORKS_SCHEMA)
 
 
 def authorships_table(works: Iterable[Work]) -> pa.Table:
-    cols: dict[str, list] = {name: [] for name in AUTHORSHIPS_SCHEMA.names}
+    work_id: list = []
+    rows: list = []
     for w in works:
-        seen: set[str] = set()
-        for a in w.authorships:
-            if a.author_id in seen:  # an author listed twice on one work counts once
-                continue
-            seen.add(a.author_id)
-            cols["work_id"].append(w.id)
-            cols["author_id"].append(a.author_id)
-            cols["author_position"].append(a.author_position)
-            cols["position_index"].append(a.position_index)
-            cols["is_corresponding"].append(a.is_corresponding)
-            cols["raw_author_name"].append(a.raw_author_name)
-            cols["raw_affiliation_strings"].append(list(a.raw_affiliation_strings))
-            cols["institution_ids"].append(list(a.institution_ids))
-    return pa.table(cols, schema=AUTHORSHIPS_SCHEMA)
+        ships = w.authorships
+        if len({a.author_id for a in ships}) < len(ships):
+            # an author listed twice on one work counts once
+            seen: set[str] = set()
+            ships = [a for a in ships if not (a.author_id in seen or seen.add(a.author_id))]
+        rows.extend(ships)
+        work_id.extend([w.id] * len(ships))
+    arrays = [
+        _column(work_id, pa.string()),
+        _column([a.author_id for a in rows], pa.string()),
+        _column([a.author_position for a in rows], pa.string()),
+        _column([a.position_index for a in rows], pa.int32()),
+        _column([a.is_corresponding for a in rows], pa.bool_()),
+        _column([a.raw_author_name for a in rows], pa.string()),
+        _str_lists([a.raw_affiliation_strings for a in rows]),
+        _str_lists([a.institution_ids for a in rows]),
+    ]
+    return pa.Table.from_arrays(arrays, schema=AUTHORSHIPS_SCHEMA)
 
 
 def ids_table(records: Iterable[Work | Author]) -> pa.Table:
@@ -138,30 +175,32 @@ def ids_table(records: Iterable[Work | Author]) -> pa.Table:
 
 
 def authors_table(authors: Iterable[Author], now: datetime) -> pa.Table:
-    cols: dict[str, list] = {name: [] for name in AUTHORS_SCHEMA.names}
-    for a in authors:
-        cols["id"].append(a.id)
-        cols["orcid"].append(a.orcid)
-        cols["display_name"].append(a.display_name)
-        cols["name_variants"].append(list(a.name_variants))
-        cols["works_count"].append(a.works_count)
-        cols["cited_by_count"].append(a.cited_by_count)
-        cols["last_known_institution_ids"].append(list(a.last_known_institution_ids))
-        cols["source"].append(a.source)
-        cols["is_full"].append(a.is_full)
-        cols["updated_at"].append(now)
-    return pa.table(cols, schema=AUTHORS_SCHEMA)
+    authors = list(authors)
+    arrays = [
+        _column([a.id for a in authors], pa.string()),
+        _column([a.orcid for a in authors], pa.string()),
+        _column([a.display_name for a in authors], pa.string()),
+        _str_lists([a.name_variants for a in authors]),
+        _column([a.works_count for a in authors], pa.int32()),
+        _column([a.cited_by_count for a in authors], pa.int32()),
+        _str_lists([a.last_known_institution_ids for a in authors]),
+        _column([a.source for a in authors], pa.string()),
+        _column([a.is_full for a in authors], pa.bool_()),
+        pa.repeat(pa.scalar(now, pa.timestamp("us")), len(authors)),
+    ]
+    return pa.Table.from_arrays(arrays, schema=AUTHORS_SCHEMA)
 
 
 def institutions_table(institutions: Iterable[Institution], now: datetime) -> pa.Table:
-    cols: dict[str, list] = {name: [] for name in INSTITUTIONS_SCHEMA.names}
-    for i in institutions:
-        cols["id"].append(i.id)
-        cols["ror"].append(i.ror)
-        cols["display_name"].append(i.display_name)
-        cols["country_code"].append(i.country_code)
-        cols["type"].append(i.type)
-        cols["lineage"].append(list(i.lineage))
-        cols["source"].append(i.source)
-        cols["updated_at"].append(now)
-    return pa.table(cols, schema=INSTITUTIONS_SCHEMA)
+    insts = list(institutions)
+    arrays = [
+        _column([i.id for i in insts], pa.string()),
+        _column([i.ror for i in insts], pa.string()),
+        _column([i.display_name for i in insts], pa.string()),
+        _column([i.country_code for i in insts], pa.string()),
+        _column([i.type for i in insts], pa.string()),
+        _str_lists([i.lineage for i in insts]),
+        _column([i.source for i in insts], pa.string()),
+        pa.repeat(pa.scalar(now, pa.timestamp("us")), len(insts)),
+    ]
+    return pa.Table.from_arrays(arrays, schema=INSTITUTIONS_SCHEMA)
