@@ -14,6 +14,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     identity_cmds,
     ingest_cmds,
     ingest_sources,
+    ingest_tables,
     store_cmds,
 )
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 
 # ingest sub-commands: modules that add commands to ingest_cmds.app import here
 app.add_typer(ingest_cmds.app, name="ingest")
+ingest_tables.register(ingest_cmds.app)
 store_cmds.register(app)
 app.add_typer(identity_cmds.app, name="identities")
 graph_cmds.register(app)

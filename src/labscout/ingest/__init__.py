@@ -9,8 +9,10 @@ from labscout.ingest.identity import identities, resolve_identities, split_autho
 from labscout.ingest.openalex import openalex_files
 from labscout.ingest.openalex_api import openalex_api
 from labscout.ingest.openreview import openreview_archives
+from labscout.ingest.paperlists import paperlists
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
 from labscout.ingest.s2 import s2_files
+from labscout.ingest.table import table
 
 __all__ = [
     "Checkpoint",
@@ -22,8 +24,10 @@ __all__ = [
     "openalex_api",
     "openalex_files",
     "openreview_archives",
+    "paperlists",
     "resolve_identities",
     "run_ingest",
     "s2_files",
     "split_author",
+    "table",
 ]
