@@ -13,6 +13,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     graph_cmds,
     identity_cmds,
     ingest_cmds,
+    ingest_snapshot,
     ingest_sources,
     ingest_tables,
     store_cmds,

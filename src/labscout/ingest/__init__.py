@@ -12,6 +12,7 @@ from labscout.ingest.openreview import openreview_archives
 from labscout.ingest.paperlists import paperlists
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
 from labscout.ingest.s2 import s2_files
+from labscout.ingest.snapshot import openalex_snapshot
 from labscout.ingest.table import table
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "identities",
     "openalex_api",
     "openalex_files",
+    "openalex_snapshot",
     "openreview_archives",
     "paperlists",
     "resolve_identities",
