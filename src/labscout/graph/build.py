@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from labscout.errors import ConfigError
+from labscout.graph.results import PersonRef
 from labscout.progress import Progress, SilentProgress
 from labscout.store import Store
 
@@ -40,7 +41,7 @@ RECENCY_HALF_LIFE = 5.0
 
 BACKENDS = ("rustworkx", "networkx")
 DEFAULT_BACKEND = "rustworkx"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 _MEMO: dict[tuple[str, str, str], CoauthorGraph] = {}
 
@@ -100,6 +101,11 @@ class CoauthorGraph:
     n_works: np.ndarray  # int32
     strength: np.ndarray  # float64
     last_year: np.ndarray  # int32, -1 when unknown
+    names: np.ndarray  # node index -> display name
+    institutions: np.ndarray  # node index -> institution now ('' when unknown)
+    work_ids: np.ndarray  # work index -> work id
+    edge_work_ptr: np.ndarray  # int64: the works of edge e are edge_works[ptr[e]:ptr[e+1]]
+    edge_works: np.ndarray  # int32 work indices, most recent first
     max_authors: int
     backend: str = DEFAULT_BACKEND
     _index: dict[str, int] | None = field(default=None, repr=False)
@@ -131,6 +137,17 @@ class CoauthorGraph:
         _ = self.adjacency
         return self
 
+    def edge_work_ids(self, e: int, limit: int | None = None) -> list[str]:
+        """Ids of the works behind edge ``e``, most recent first."""
+        lo, hi = int(self.edge_work_ptr[e]), int(self.edge_work_ptr[e + 1])
+        if limit is not None:
+            hi = min(hi, lo + limit)
+        return [str(self.work_ids[i]) for i in self.edge_works[lo:hi]]
+
+    def person(self, node: int) -> PersonRef:
+        inst = str(self.institutions[node])
+        return PersonRef(str(self.ids[node]), str(self.names[node]), inst or None)
+
     def edge_between(self, a: int, b: int) -> int | None:
         for v, e in self.adjacency.neighbors(a):
             if v == b:
@@ -149,6 +166,11 @@ class CoauthorGraph:
                 n_works=self.n_works,
                 strength=self.strength,
                 last_year=self.last_year,
+                names=self.names.astype(str),
+                institutions=self.institutions.astype(str),
+                work_ids=self.work_ids.astype(str),
+                edge_work_ptr=self.edge_work_ptr,
+                edge_works=self.edge_works,
                 max_authors=np.array(self.max_authors),
             )
         os.replace(tmp, path)
@@ -164,6 +186,11 @@ class CoauthorGraph:
                 n_works=z["n_works"],
                 strength=z["strength"],
                 last_year=z["last_year"],
+                names=z["names"],
+                institutions=z["institutions"],
+                work_ids=z["work_ids"],
+                edge_work_ptr=z["edge_work_ptr"],
+                edge_works=z["edge_works"],
                 max_authors=int(z["max_authors"]),
                 backend=backend,
             )
@@ -183,12 +210,18 @@ def cache_path(store: Store) -> Path | None:
 
 
 def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> dict[str, Any]:
-    """Compute the edge arrays with one DuckDB query over authorships and works."""
-    ref = store.con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
+    """Compute the graph's arrays with a few DuckDB queries over authorships and works.
+
+    Besides the edges, it keeps what answers need without another scan of the
+    store: each edge's works (most recent first) and each author's name and
+    institution now (last known, else on their most recent work).
+    """
+    con = store.con
+    ref = con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
     ref = int(ref) if ref is not None else 0
-    store.con.execute(
+    con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _ls_pairs AS
+        CREATE OR REPLACE TEMP TABLE _ls_pw AS
         WITH small AS (
             SELECT work_id FROM authorships GROUP BY work_id
             HAVING count(DISTINCT author_id) BETWEEN 2 AND $max_authors
@@ -196,44 +229,93 @@ def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> di
         aa AS (
             SELECT DISTINCT a.work_id, a.author_id
             FROM authorships a JOIN small s ON s.work_id = a.work_id
-        ),
-        pairs AS (
-            SELECT x.author_id AS a, y.author_id AS b, x.work_id
-            FROM aa x JOIN aa y ON x.work_id = y.work_id AND x.author_id < y.author_id
         )
-        SELECT p.a, p.b, count(*)::INTEGER AS n_works,
-               sum(pow(0.5, greatest($ref - coalesce(w.publication_year, $ref - $half), 0)
-                            / $half)) AS strength,
-               coalesce(max(w.publication_year), -1)::INTEGER AS last_year
-        FROM pairs p LEFT JOIN works w ON w.id = p.work_id
-        GROUP BY p.a, p.b
+        SELECT x.author_id AS a, y.author_id AS b, x.work_id, w.publication_year AS y
+        FROM aa x JOIN aa y ON x.work_id = y.work_id AND x.author_id < y.author_id
+        LEFT JOIN works w ON w.id = x.work_id
         """,
-        {"max_authors": max_authors, "ref": ref, "half": RECENCY_HALF_LIFE},
+        {"max_authors": max_authors},
     )
-    store.con.execute(
+    con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _ls_nodes AS
         SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS i
-        FROM (SELECT a AS id FROM _ls_pairs UNION SELECT b FROM _ls_pairs)
+        FROM (SELECT a AS id FROM _ls_pw UNION SELECT b FROM _ls_pw)
         """
     )
-    ids = store.con.execute("SELECT id FROM _ls_nodes ORDER BY i").fetchnumpy()["id"]
-    cols = store.con.execute(
+    con.execute(
         """
-        SELECT na.i AS src, nb.i AS dst, p.n_works, p.strength, p.last_year
-        FROM _ls_pairs p JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
-        ORDER BY src, dst
+        CREATE OR REPLACE TEMP TABLE _ls_edges AS
+        SELECT na.i AS src, nb.i AS dst,
+               (row_number() OVER (ORDER BY na.i, nb.i) - 1)::INTEGER AS e,
+               count(*)::INTEGER AS n_works,
+               sum(pow(0.5, greatest($ref - coalesce(p.y, $ref - $half), 0) / $half))
+                   AS strength,
+               coalesce(max(p.y), -1)::INTEGER AS last_year
+        FROM _ls_pw p JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
+        GROUP BY na.i, nb.i
+        """,
+        {"ref": ref, "half": RECENCY_HALF_LIFE},
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _ls_works AS
+        SELECT work_id AS id, (row_number() OVER (ORDER BY work_id) - 1)::INTEGER AS i
+        FROM (SELECT DISTINCT work_id FROM _ls_pw)
+        """
+    )
+    cols = con.execute(
+        "SELECT src, dst, n_works, strength, last_year FROM _ls_edges ORDER BY e"
+    ).fetchnumpy()
+    flat = con.execute(
+        """
+        SELECT wk.i FROM _ls_pw p
+        JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
+        JOIN _ls_edges e ON e.src = na.i AND e.dst = nb.i
+        JOIN _ls_works wk ON wk.id = p.work_id
+        ORDER BY e.e, p.y DESC NULLS LAST, p.work_id
+        """
+    ).fetchnumpy()["i"]
+    people = con.execute(
+        """
+        WITH latest AS (
+            SELECT s.author_id, arg_max(s.institution_ids[1], coalesce(w.publication_year, 0))
+                       FILTER (WHERE len(s.institution_ids) > 0) AS inst,
+                   any_value(s.raw_author_name) AS raw
+            FROM authorships s JOIN _ls_nodes n ON n.id = s.author_id
+            LEFT JOIN works w ON w.id = s.work_id
+            GROUP BY s.author_id
+        )
+        SELECT coalesce(a.display_name, l.raw, n.id) AS name,
+               coalesce(i1.display_name, i2.display_name, a.last_known_institution_ids[1],
+                        l.inst, '') AS inst
+        FROM _ls_nodes n
+        LEFT JOIN authors a ON a.id = n.id
+        LEFT JOIN latest l ON l.author_id = n.id
+        LEFT JOIN institutions i1 ON i1.id = a.last_known_institution_ids[1]
+        LEFT JOIN institutions i2 ON i2.id = l.inst
+        ORDER BY n.i
         """
     ).fetchnumpy()
-    store.con.execute("DROP TABLE IF EXISTS _ls_pairs")
-    store.con.execute("DROP TABLE IF EXISTS _ls_nodes")
+    ids = con.execute("SELECT id FROM _ls_nodes ORDER BY i").fetchnumpy()["id"]
+    work_ids = con.execute("SELECT id FROM _ls_works ORDER BY i").fetchnumpy()["id"]
+    for table in ("_ls_pw", "_ls_nodes", "_ls_edges", "_ls_works"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    n_works = np.asarray(cols["n_works"], dtype=np.int32)
+    ptr = np.zeros(len(n_works) + 1, dtype=np.int64)
+    np.cumsum(n_works, out=ptr[1:])
     return {
         "ids": np.asarray(ids, dtype=str),
         "src": np.asarray(cols["src"], dtype=np.int32),
         "dst": np.asarray(cols["dst"], dtype=np.int32),
-        "n_works": np.asarray(cols["n_works"], dtype=np.int32),
+        "n_works": n_works,
         "strength": np.asarray(cols["strength"], dtype=np.float64),
         "last_year": np.asarray(cols["last_year"], dtype=np.int32),
+        "names": np.asarray(people["name"], dtype=str),
+        "institutions": np.asarray(people["inst"], dtype=str),
+        "work_ids": np.asarray(work_ids, dtype=str),
+        "edge_work_ptr": ptr,
+        "edge_works": np.asarray(flat, dtype=np.int32),
     }
 
 

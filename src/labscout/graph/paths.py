@@ -147,77 +147,51 @@ def search_paths(
     return out
 
 
-def _shared_works(
-    store: Store, pairs: list[tuple[str, str]], max_authors: int
-) -> dict[tuple[str, str], list[SharedWork]]:
-    if not pairs:
+def _works_by_id(store: Store, ids: list[str]) -> dict[str, SharedWork]:
+    if not ids:
         return {}
     rows = store.con.execute(
-        """
-        WITH q AS (SELECT unnest($a) AS a, unnest($b) AS b),
-        shared AS (
-            SELECT DISTINCT q.a, q.b, x.work_id
-            FROM q JOIN authorships x ON x.author_id = q.a
-            JOIN authorships y ON y.author_id = q.b AND y.work_id = x.work_id
-        ),
-        sizes AS (
-            SELECT work_id, count(DISTINCT author_id) AS n FROM authorships
-            WHERE work_id IN (SELECT work_id FROM shared) GROUP BY work_id
-        )
-        SELECT s.a, s.b, w.id, w.title, w.publication_year
-        FROM shared s JOIN sizes z ON z.work_id = s.work_id JOIN works w ON w.id = s.work_id
-        WHERE z.n <= $cap
-        ORDER BY s.a, s.b, w.publication_year DESC NULLS LAST, w.id
-        """,
-        {"a": [p[0] for p in pairs], "b": [p[1] for p in pairs], "cap": max_authors},
+        "SELECT id, title, publication_year FROM works WHERE id IN (SELECT unnest($ids))",
+        {"ids": ids},
     ).fetchall()
-    out: dict[tuple[str, str], list[SharedWork]] = {}
-    for a, b, wid, title, year in rows:
-        out.setdefault((a, b), []).append(SharedWork(id=wid, title=title, year=year))
-    return out
+    return {r[0]: SharedWork(id=r[0], title=r[1], year=r[2]) for r in rows}
 
 
 def explain_paths(
     store: Store, graph: CoauthorGraph, raw: dict[str, list[RawPath]]
 ) -> dict[str, list[CoauthorPath]]:
-    """Attach names, institutions and the shared works (title, year) to raw paths."""
-    ids = graph.ids
-    people_ids = {str(ids[n]) for paths in raw.values() for p in paths for n in p.nodes}
-    people = describe_people(store, sorted(people_ids))
-    pairs = sorted(
-        {
-            tuple(sorted((str(ids[a]), str(ids[b]))))
-            for paths in raw.values()
-            for p in paths
-            for a, b in zip(p.nodes, p.nodes[1:], strict=False)
-        }
-    )
-    works = _shared_works(store, pairs, graph.max_authors)
+    """Attach names, institutions and the shared works (title, year) to raw paths.
+
+    Names, institutions and each edge's work ids come from the graph's arrays;
+    one query reads the titles.
+    """
+    evidence = {
+        e: graph.edge_work_ids(e, MAX_WORKS_PER_EDGE)
+        for paths in raw.values()
+        for p in paths
+        for e in p.edges
+    }
+    works = _works_by_id(store, sorted({w for ws in evidence.values() for w in ws}))
     out: dict[str, list[CoauthorPath]] = {}
     for target, paths in raw.items():
         out[target] = []
         for p in paths:
+            people = [graph.person(n) for n in p.nodes]
             edges = []
-            for (a, b), e in zip(zip(p.nodes, p.nodes[1:], strict=False), p.edges, strict=True):
-                ia, ib = str(ids[a]), str(ids[b])
-                key = (ia, ib) if ia < ib else (ib, ia)
+            for i, e in enumerate(p.edges):
                 year = int(graph.last_year[e])
                 edges.append(
                     PathEdge(
-                        source=people[ia],
-                        target=people[ib],
+                        source=people[i],
+                        target=people[i + 1],
                         n_works=int(graph.n_works[e]),
                         strength=round(float(graph.strength[e]), 4),
                         last_year=year if year >= 0 else None,
-                        works=tuple(works.get(key, [])[:MAX_WORKS_PER_EDGE]),
+                        works=tuple(works.get(w, SharedWork(w, None, None)) for w in evidence[e]),
                     )
                 )
             out[target].append(
-                CoauthorPath(
-                    people=tuple(people[str(ids[n])] for n in p.nodes),
-                    edges=tuple(edges),
-                    cost=round(p.cost, 4),
-                )
+                CoauthorPath(people=tuple(people), edges=tuple(edges), cost=round(p.cost, 4))
             )
     return out
 
