@@ -283,7 +283,9 @@ def _strong_keys(store: Store) -> dict[tuple[str, str], list[str]]:
     ).fetchall():
         v = value.strip()
         keys[(scheme, v.upper() if scheme == "orcid" else v)].append(aid)
-    for (aid,) in con.execute("SELECT id FROM authors WHERE regexp_matches(id, '^A\\d+$')"):
+    for (aid,) in con.execute(
+        "SELECT id FROM authors WHERE regexp_matches(id, '^A\\d+$')"
+    ).fetchall():
         keys[("openalex", aid)].append(aid)
     return keys
 
@@ -351,41 +353,67 @@ def _link_by_names(links: _Links, store: Store, add) -> None:
             k = name_key(n)
             if k:
                 blocks[k].add(aid)
-    for key in sorted(blocks):
-        members = sorted(blocks[key])
-        if len(members) < 2 or len(members) > MAX_BLOCK:
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                ra, rb = links.root(a), links.root(b)
-                if ra == rb:
-                    continue
-                pair = _compatible_names(names[a], names[b])
-                if pair is None:
-                    continue
-                wa = set().union(*(works.get(m, set()) for m in links.group(ra)))
-                wb = set().union(*(works.get(m, set()) for m in links.group(rb)))
-                shared = sorted(wa & wb)
-                if shared:
-                    add(
-                        a,
-                        b,
-                        "shared-work",
-                        f"names {pair[0]!r} ~ {pair[1]!r} on the same work {shared[0]}",
-                        {"works": shared[:5]},
-                    )
-                    continue
-                ca = set().union(*(coauthors.get(m, set()) for m in links.group(ra)))
-                cb = set().union(*(coauthors.get(m, set()) for m in links.group(rb)))
-                common = (ca & cb) - {key}
-                if len(common) >= MIN_SHARED_COAUTHORS:
-                    add(
-                        a,
-                        b,
-                        "name+coauthors",
-                        f"names {pair[0]!r} ~ {pair[1]!r} with {len(common)} co-authors in common",
-                        {"coauthors": sorted(common)[:10]},
-                    )
+    # evidence per person (root), merged as persons are linked
+    w_of: dict[str, set[str]] = defaultdict(set)
+    c_of: dict[str, set[str]] = defaultdict(set)
+    for aid in names:
+        r = links.root(aid)
+        w_of[r] |= works.get(aid, set())
+        c_of[r] |= coauthors.get(aid, set())
+
+    def joined(a: str, b: str, ra: str, rb: str, rule: str, reason: str, ev: dict) -> bool:
+        before = links.root(a), links.root(b)
+        add(a, b, rule, reason, ev)
+        root = links.root(a)
+        if root == links.root(b) and before[0] != before[1]:
+            for old in before:
+                if old != root:
+                    w_of[root] |= w_of.pop(old, set())
+                    c_of[root] |= c_of.pop(old, set())
+            return True
+        return False
+
+    for _ in range(3):  # persons grow, and with them their evidence: a few passes
+        changed = False
+        for key in sorted(blocks):
+            members = sorted(blocks[key])
+            if len(members) < 2 or len(members) > MAX_BLOCK:
+                continue
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    ra, rb = links.root(a), links.root(b)
+                    if ra == rb:
+                        continue
+                    pair = _compatible_names(names[a], names[b])
+                    if pair is None:
+                        continue
+                    shared = w_of[ra] & w_of[rb]
+                    if shared:
+                        first = sorted(shared)[0]
+                        changed |= joined(
+                            a,
+                            b,
+                            ra,
+                            rb,
+                            "shared-work",
+                            f"names {pair[0]!r} ~ {pair[1]!r} on the same work {first}",
+                            {"works": sorted(shared)[:5]},
+                        )
+                        continue
+                    common = (c_of[ra] & c_of[rb]) - {key}
+                    if len(common) >= MIN_SHARED_COAUTHORS:
+                        changed |= joined(
+                            a,
+                            b,
+                            ra,
+                            rb,
+                            "name+coauthors",
+                            f"names {pair[0]!r} ~ {pair[1]!r} with {len(common)} co-authors "
+                            "in common",
+                            {"coauthors": sorted(common)[:10]},
+                        )
+        if not changed:
+            break
 
 
 def _compatible_names(a: set[str], b: set[str]) -> tuple[str, str] | None:
@@ -491,6 +519,8 @@ def split_author(store: Store, author_id: str) -> SplitResult:
             who = link.evidence.get("author_id")
             if link.rule != "shared-work" or not (work_id and same_as and who):
                 continue
+            # ids the evidence names may have been merged since (dblp:name/... -> the person)
+            who, same_as = store.resolve_id("authors", who), store.resolve_id("authors", same_as)
             has = con.execute(
                 "SELECT count(*) FROM authorships WHERE work_id = ? AND author_id = ?",
                 [work_id, who],
