@@ -175,10 +175,11 @@ def _read_group(con, paths: list[Path], flt: SnapshotFilter) -> dict[str, tuple[
     """
     where, params = flt.where()
     kept = ", ".join(f"CASE WHEN is_work AND keep THEN {c} END AS {c}" for c in Q.WORK_COLUMNS)
-    # every line leaves its id; only the works kept leave their other columns
+    # every line leaves its id; only the works kept leave their other columns. Rows
+    # keep the files' order (DuckDB preserves insertion order): rowid is the position
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE _snap_all AS
+        CREATE OR REPLACE TEMP TABLE _snap_raw AS
         SELECT filename, wid, is_work, keep, {kept} FROM (
             SELECT filename, _oa_short(id) AS wid,
                    coalesce(upper(_oa_short(id)) LIKE 'W%', false) AS is_work,
@@ -192,17 +193,15 @@ def _read_group(con, paths: list[Path], flt: SnapshotFilter) -> dict[str, tuple[
         r[0]: (r[1], r[2], r[3])
         for r in con.execute(
             "SELECT filename, count(*), count(*) FILTER (WHERE is_work AND keep), "
-            "count(*) FILTER (WHERE NOT is_work OR wid IS NULL) FROM _snap_all GROUP BY filename"
+            "count(*) FILTER (WHERE NOT is_work OR wid IS NULL) FROM _snap_raw GROUP BY filename"
         ).fetchall()
     }
-    # rows keep the files' order (DuckDB preserves insertion order), so rowid is the
-    # position in the input; a work read twice: the later line (newer partition) wins
+    con.execute("DELETE FROM _snap_raw WHERE NOT (is_work AND keep)")
+    # a work read twice: the later line (the newer partition) wins
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _snap_raw AS SELECT rowid AS line, * FROM _snap_all "
-        "WHERE is_work AND keep "
-        "QUALIFY row_number() OVER (PARTITION BY wid ORDER BY rowid DESC) = 1"
+        "DELETE FROM _snap_raw WHERE rowid IN (SELECT rowid FROM _snap_raw "
+        "QUALIFY row_number() OVER (PARTITION BY wid ORDER BY rowid DESC) > 1)"
     )
-    con.execute("DROP TABLE _snap_all")
     return stats
 
 

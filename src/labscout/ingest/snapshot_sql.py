@@ -44,8 +44,10 @@ WORK_COLUMNS: dict[str, str] = {
 """The columns read from each work line; everything else in the line is skipped."""
 
 MACROS = r"""
-CREATE OR REPLACE TEMP MACRO _oa_short(x) AS
-    nullif(regexp_replace(x, '^(https?://)?openalex\.org/', ''), '');
+CREATE OR REPLACE TEMP MACRO _oa_short(x) AS nullif(CASE
+    WHEN starts_with(x, 'https://openalex.org/') THEN x[22:]
+    WHEN starts_with(x, 'http://openalex.org/') THEN x[21:]
+    WHEN starts_with(x, 'openalex.org/') THEN x[14:] ELSE x END, '');
 CREATE OR REPLACE TEMP MACRO _oa_last(x) AS regexp_extract(x, '[^/]*$');
 CREATE OR REPLACE TEMP MACRO _oa_doi(x) AS nullif(regexp_replace(regexp_replace(
     lower(trim(x)), '^(https://doi\.org/|http://doi\.org/|https://dx\.doi\.org/)', ''),
@@ -60,22 +62,23 @@ CREATE OR REPLACE TEMP MACRO _oa_topics(xs) AS coalesce(list_transform(
 
 WORKS_SQL = """
 CREATE OR REPLACE TEMP TABLE _snap_w AS
-WITH e AS (
-    SELECT wid, unnest(list_transform(map_entries(abstract_inverted_index),
-                                      lambda x, i: {'w': x.key, 'p': x.value, 'k': i})) AS e
-    FROM _snap_raw WHERE cardinality(abstract_inverted_index) > 0
-), p AS (
-    SELECT wid, e.w AS w, e.k AS k, unnest(e.p) AS pos FROM e
-), d AS (
-    SELECT wid, pos, arg_max(w, k) AS w FROM p GROUP BY wid, pos
+WITH f AS (
+    -- the inverted index flattened: positions p, the word at each, in key order
+    SELECT wid, flatten(map_values(abstract_inverted_index)) AS p,
+           flatten(list_transform(map_entries(abstract_inverted_index),
+                                  lambda e: list_transform(e.value, lambda q: e.key))) AS w
+    FROM _snap_raw
 ), ab AS (
-    SELECT wid, string_agg(w, ' ' ORDER BY pos) FILTER (WHERE w <> '') AS abstract,
-           count(*) AS n
-    FROM d GROUP BY wid
+    -- words by position; of two words at one position the later key wins
+    SELECT wid, CASE WHEN len(p) > 0 THEN coalesce(array_to_string(list_filter(
+               list_select(w, g),
+               lambda x, i: (i = len(g) OR p[g[i + 1]] <> p[g[i]]) AND x <> ''), ' '), '')
+           END AS abstract
+    FROM (SELECT *, list_grade_up(p) AS g FROM f)
 )
 SELECT r.wid AS id, _oa_doi(r.doi) AS doi,
        coalesce(nullif(r.title, ''), nullif(r.display_name, ''), '') AS title,
-       CASE WHEN ab.n > 0 THEN coalesce(ab.abstract, '') END AS abstract,
+       ab.abstract,
        r.publication_year, r.publication_date, r.type, r.language, r.cited_by_count,
        _oa_short(r.primary_location.source.id) AS source_id,
        coalesce(nullif(r.primary_location.source.display_name, ''),
@@ -91,7 +94,8 @@ FROM _snap_raw r LEFT JOIN ab USING (wid)
 AUTHORSHIPS_SQL = """
 CREATE OR REPLACE TEMP TABLE _snap_x AS
 WITH x AS (
-    SELECT wid, line, unnest(list_transform(authorships, lambda a, i: {'a': a, 'i': i - 1})) AS x
+    SELECT wid, rowid AS line,
+           unnest(list_transform(authorships, lambda a, i: {'a': a, 'i': i - 1})) AS x
     FROM _snap_raw
 )
 SELECT wid, line, x.i AS i, x.a AS a,
