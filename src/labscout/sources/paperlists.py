@@ -67,6 +67,7 @@ class Dropped:
 
 
 # -- names -------------------------------------------------------------------
+@lru_cache(maxsize=262_144)
 def normalize_name(name: str) -> str:
     """A person's or institution's name as a key: no accents, lower case, words joined by ``-``.
 
@@ -162,6 +163,7 @@ _COMPANY_NAME_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=262_144)
 def domain_of(url: str | None) -> str | None:
     """``"http://www.nju.edu.cn"`` -> ``"nju.edu.cn"``; None when there is no host."""
     if not url or not url.strip():
@@ -172,6 +174,7 @@ def domain_of(url: str | None) -> str | None:
     return host if "." in host else None
 
 
+@lru_cache(maxsize=262_144)
 def guess_institution_type(name: str, domain: str | None = None) -> tuple[str | None, str]:
     """An OpenAlex institution type for ``name`` (and its web ``domain``), with the rule used.
 
