@@ -234,7 +234,7 @@ class WorkMatcher:
             if w.doi:
                 add(n, "doi", w.doi.lower())
             for scheme, value in w.ids:
-                add(n, f"id:{scheme}", value.lower())
+                add(n, f"id:{scheme}", value)  # exact: a plain equi-join stays a hash join
                 if scheme == "arxiv":
                     add(n, "doi", arxiv_doi(value))
             k = title_key(w.title)
@@ -250,7 +250,7 @@ class WorkMatcher:
                 "SELECT k.n, w.id, 0 AS r FROM _m_keys k JOIN works w "
                 "ON k.kind = 'doi' AND w.doi = k.key" + not_src + " "
                 "UNION ALL SELECT k.n, w.id, 1 FROM _m_keys k JOIN work_ids i "
-                "ON k.kind = 'id:' || i.scheme AND lower(i.value) = k.key "
+                "ON k.kind = 'id:' || i.scheme AND i.value = k.key "
                 "JOIN works w ON w.id = i.work_id" + not_src + " "
                 "UNION ALL SELECT k.n, t.id, 2 + abs(t.year - k.year) FROM _m_keys k "
                 "JOIN _match_titles t ON k.kind = 'title' AND t.key = k.key "
