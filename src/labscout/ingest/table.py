@@ -15,6 +15,7 @@ from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.sources.paperlists import Dropped
 from labscout.sources.table import SOURCE, iter_table, parse_mapping
+from labscout.store import Store
 
 CHECKPOINT_EVERY = 500  # papers between resume points
 
@@ -26,7 +27,12 @@ def _key(path: Path, mapping: dict[str, str], author_sep: str) -> str:
 
 
 def _items(
-    store, path: Path, mapping: dict[str, str], author_sep: str, force: bool, skipped: list[str]
+    store: Store,
+    path: Path,
+    mapping: dict[str, str],
+    author_sep: str,
+    force: bool,
+    skipped: list[str],
 ) -> Iterator[Any]:
     key = _key(path, mapping, author_sep)
     state = store.get_progress(SOURCE, key)
@@ -51,7 +57,7 @@ def _items(
 
 
 def table(
-    store,
+    store: Store,
     path: str | Path,
     mapping: str | dict[str, str],
     *,
