@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from labscout.cli import (  # noqa: F401 (adds ingest commands)
+    affinity_cmds,
     committee_cmds,
     graph_cmds,
     identity_cmds,
@@ -36,6 +37,7 @@ ingest_tables.register(ingest_cmds.app)
 store_cmds.register(app)
 app.add_typer(identity_cmds.app, name="identities")
 graph_cmds.register(app)
+affinity_cmds.register(app)
 committee_cmds.register(app)
 
 

