@@ -13,15 +13,18 @@ only rated pairs are candidates, so every assigned pair has a true rating.
 Every participant rated at least 3 papers, so L = 1, 2, 3 are feasible.
 
 Scores, all solved by the same ``labscout.committee.assign`` (HiGHS MILP):
-- affinity: ``labscout.rank.affinity`` when present, else TF-IDF (scikit-learn,
-  sublinear tf, English stop words) cosine between the paper's title+abstract
-  and each paper of the participant's profile (``archives/~ID.jsonl``),
-  aggregated as the mean of the top 3 (``labscout.rank.scoring.top_k_mean``);
-  one run per profile version d_20_1..d_20_10, figures averaged;
-- random: uniform random scores, a random feasible assignment (100 seeds);
+- minilm: ``labscout.rank.affinity.affinity_from_files`` with its defaults
+  (MiniLM embeddings fused with TF-IDF, top-3 mean over the participant's
+  profile ``archives/~ID.jsonl``), one run per profile version d_20_1..d_20_10,
+  figures averaged over the versions;
+- tfidf: the same with ``embedder=None`` (its TF-IDF part alone);
+- random: uniform random scores, i.e. a random feasible assignment (100 seeds);
 - oracle: the true ratings as scores (the best mean achievable).
+Each affinity is also solved with ``fair=True`` (the worst participant's
+total affinity first, then the total).
 
-    .venv/bin/python benchmarks/assignment.py [--loads 1 2 3] [--random-seeds 100]
+    .venv/bin/python benchmarks/assignment.py [--loads 1 2 3] [--random-seeds 100] \\
+        [--affinity minilm tfidf]
 
 Prints mean self-rated expertise of the assigned pairs for each, and the
 ratio (affinity - random) / (oracle - random): the share of the achievable
@@ -32,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import random
 import statistics
@@ -41,7 +43,7 @@ import time
 from pathlib import Path
 
 from labscout.committee import assign
-from labscout.rank.scoring import top_k_mean
+from labscout.rank.affinity import LEXICAL_WEIGHT, TOP_K, affinity_from_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LABSCOUT_SHARED", ROOT.parent / "shared"))
@@ -59,40 +61,15 @@ def read_ratings() -> dict[tuple[str, str], float]:
     return out
 
 
-def text(d: dict) -> str:
-    c = d.get("content", {})
-    return f"{c.get('title') or ''}. {c.get('abstract') or ''}"
-
-
-def affinity_scores(version: int, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    """Affinity of each (participant, paper) pair from profile version ``version``."""
+def affinity_scores(
+    version: int, pairs: list[tuple[str, str]], embedder: str | None
+) -> dict[tuple[str, str], float]:
+    """Affinity of each rated (participant, paper) pair from profile version ``version``,
+    by ``labscout.rank.affinity`` (``embedder=None``: its TF-IDF part alone)."""
     folder = GOLD / f"d_20_{version}"
-    subs = json.loads((folder / "submissions.json").read_text(encoding="utf-8"))
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    profiles: dict[str, list[str]] = {}
-    for pid in {p for p, _ in pairs}:
-        path = folder / "archives" / f"~{pid}.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-        profiles[pid] = [text(json.loads(ln)) for ln in lines if ln.strip()]
-    paper_ids = sorted({p for _, p in pairs})
-    corpus = [text(subs[p]) for p in paper_ids] + [t for ts in profiles.values() for t in ts]
-    vec = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(corpus)
-    pv = vec.transform([text(subs[p]) for p in paper_ids])
-    prow = {p: i for i, p in enumerate(paper_ids)}
-    out = {}
-    for pid, texts in profiles.items():
-        if not texts:
-            for part, paper in pairs:
-                if part == pid:
-                    out[(part, paper)] = 0.0
-            continue
-        sims = (pv @ vec.transform(texts).T).toarray()  # rows: papers, cols: profile
-        agg = top_k_mean(sims, k=3, axis=1)
-        for part, paper in pairs:
-            if part == pid:
-                out[(part, paper)] = float(agg[prow[paper]])
-    return out
+    result = affinity_from_files(folder / "submissions.json", folder / "archives", embedder)
+    scores = {(r.lstrip("~"), p): s for p, r, s in result.rows()}
+    return {pq: scores.get(pq, 0.0) for pq in pairs}
 
 
 def mean_expertise(result, ratings) -> float:
@@ -104,6 +81,9 @@ def main() -> int:
     ap.add_argument("--loads", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--random-seeds", type=int, default=100)
     ap.add_argument("--versions", type=int, default=10)
+    ap.add_argument(
+        "--affinity", nargs="+", default=["minilm", "tfidf"], choices=["minilm", "tfidf"]
+    )
     args = ap.parse_args()
     if not GOLD.is_dir():
         print(f"skipped: {GOLD} not found")
@@ -116,48 +96,58 @@ def main() -> int:
         f"{len({q for _, q in pairs})} papers; overall mean rating "
         f"{statistics.fmean(ratings.values()):.3f}"
     )
-    t0 = time.perf_counter()
-    versions = [affinity_scores(v, pairs) for v in range(1, args.versions + 1)]
-    print(
-        f"affinity: TF-IDF top-3 mean, {len(versions)} profile versions "
-        f"({time.perf_counter() - t0:.1f}s)"
-    )
+    kinds: dict[str, list[dict[tuple[str, str], float]]] = {}
+    for name in args.affinity:
+        embedder = "minilm" if name == "minilm" else None
+        t0 = time.perf_counter()
+        kinds[name] = [affinity_scores(v, pairs, embedder) for v in range(1, args.versions + 1)]
+        how = f"MiniLM fused with TF-IDF, lexical weight {LEXICAL_WEIGHT}" if embedder else "TF-IDF"
+        print(
+            f"affinity {name}: labscout.rank.affinity, top-{TOP_K} mean, {how}; "
+            f"{args.versions} profile versions in {time.perf_counter() - t0:.0f}s",
+            flush=True,
+        )
     print()
-    header = (
-        f"{'L':>3} {'assigned':>9} {'random':>15} {'affinity':>10} {'aff. fair':>10} "
-        f"{'oracle':>8} {'gain share':>11} {'solve ms':>9}"
-    )
+    header = f"{'L':>3} {'assigned':>9} {'random':>15}"
+    for name in kinds:
+        header += f" {name:>8} {name + ' fair':>12}"
+    header += f" {'oracle':>8}" + "".join(f" {'share ' + n:>13}" for n in kinds)
     print(header)
+    solve_ms = []
     for load in args.loads:
 
         def solve(scores, fair=False, load=load):
-            return assign(
+            t0 = time.perf_counter()
+            out = assign(
                 [(p, q, s) for (p, q), s in scores.items()],
                 reviewers_per_paper=load,
                 max_papers_per_reviewer=1,
                 fair=fair,
             )
+            solve_ms.append((time.perf_counter() - t0) * 1000)
+            return out
 
         rnd = []
         for seed in range(args.random_seeds):
             rng = random.Random(seed)
             rnd.append(mean_expertise(solve({pq: rng.random() for pq in pairs}), ratings))
-        t0 = time.perf_counter()
-        aff = [mean_expertise(solve(s), ratings) for s in versions]
-        t_solve = (time.perf_counter() - t0) * 1000 / len(versions)
-        fair = [mean_expertise(solve(s, fair=True), ratings) for s in versions]
         oracle = mean_expertise(solve(ratings), ratings)
-        r, a = statistics.fmean(rnd), statistics.fmean(aff)
-        share = (a - r) / (oracle - r) if oracle > r else float("nan")
-        print(
-            f"{load:>3} {n_part * load:>9} {r:>8.3f} ±{statistics.pstdev(rnd):.3f} "
-            f"{a:>10.3f} {statistics.fmean(fair):>10.3f} {oracle:>8.3f} {share:>10.0%} "
-            f"{t_solve:>9.1f}"
-        )
+        r = statistics.fmean(rnd)
+        line = f"{load:>3} {n_part * load:>9} {r:>8.3f} ±{statistics.pstdev(rnd):.3f}"
+        shares = []
+        for versions in kinds.values():
+            a = statistics.fmean(mean_expertise(solve(sc), ratings) for sc in versions)
+            f = statistics.fmean(mean_expertise(solve(sc, fair=True), ratings) for sc in versions)
+            line += f" {a:>8.3f} {f:>12.3f}"
+            shares.append((a - r) / (oracle - r) if oracle > r else float("nan"))
+        line += f" {oracle:>8.3f}" + "".join(f" {x:>13.0%}" for x in shares)
+        print(line, flush=True)
     print()
     print(
-        "figures: mean self-rated expertise (1-5) of the assigned pairs; random is the mean "
-        "± sd over seeds; affinity and fair are means over the profile versions"
+        "mean self-rated expertise (1-5) of the assigned pairs; random: mean ± sd over "
+        "seeds; affinities: mean over profile versions; share: (affinity - random) / "
+        f"(oracle - random). Median solve {statistics.median(solve_ms):.0f} ms "
+        f"over {len(solve_ms)} solves."
     )
     return 0
 

@@ -144,9 +144,12 @@ def test_backends_agree_and_cache_follows_fingerprint(tmp_path: Path) -> None:
         assert rx_paths == nx_paths and len(rx_paths) == 3
         cache = build.cache_path(s)
         assert cache is not None and cache.is_file()
-        key = build.build_graph(s).key
-        build._MEMO.clear()
-        assert build.build_graph(s).key == key  # read back from disk
+        built = build.build_graph(s)
+        again = build.CoauthorGraph.read(cache)  # what a second run reads back
+        assert again.key == built.key and again.ids == built.ids
+        assert again.names == built.names and again.work_ids == built.work_ids
+        assert (again.edge_works == built.edge_works).all()
+        key = built.key
         openalex_files(s, [FIX / "works.jsonl"], force=True)  # data version moves on
         build._MEMO.clear()
         assert build.build_graph(s).key != key

@@ -41,9 +41,25 @@ RECENCY_HALF_LIFE = 5.0
 
 BACKENDS = ("rustworkx", "networkx")
 DEFAULT_BACKEND = "rustworkx"
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 _MEMO: dict[tuple[str, str, str], CoauthorGraph] = {}
+_SEP = "\x1f"  # the unit separator: never inside an id, a name or an institution
+
+
+def _pack(strings: Any) -> np.ndarray:
+    """Strings as one UTF-8 byte array (far smaller than numpy's fixed-width unicode)."""
+    text = _SEP.join(str(x).replace(_SEP, " ") for x in strings)
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(blob: np.ndarray, n: int) -> list[str]:
+    if n == 0:
+        return []
+    out = blob.tobytes().decode("utf-8").split(_SEP)
+    if len(out) != n:
+        raise ValueError("damaged string table in the graph cache")
+    return out
 
 
 class RustworkxAdjacency:
@@ -95,15 +111,15 @@ class CoauthorGraph:
     """Edge arrays of the co-author graph plus the library graph built over them."""
 
     key: str
-    ids: np.ndarray  # node index -> author id
+    ids: list[str]  # node index -> author id
     src: np.ndarray  # int32, src < dst
     dst: np.ndarray
     n_works: np.ndarray  # int32
     strength: np.ndarray  # float64
     last_year: np.ndarray  # int32, -1 when unknown
-    names: np.ndarray  # node index -> display name
-    institutions: np.ndarray  # node index -> institution now ('' when unknown)
-    work_ids: np.ndarray  # work index -> work id
+    names: list[str]  # node index -> display name
+    institutions: list[str]  # node index -> institution now ('' when unknown)
+    work_ids: list[str]  # work index -> work id
     edge_work_ptr: np.ndarray  # int64: the works of edge e are edge_works[ptr[e]:ptr[e+1]]
     edge_works: np.ndarray  # int32 work indices, most recent first
     max_authors: int
@@ -121,7 +137,7 @@ class CoauthorGraph:
 
     def index_of(self, author_id: str) -> int | None:
         if self._index is None:
-            self._index = {a: i for i, a in enumerate(self.ids.tolist())}
+            self._index = {a: i for i, a in enumerate(self.ids)}
         return self._index.get(author_id)
 
     @property
@@ -142,7 +158,7 @@ class CoauthorGraph:
         lo, hi = int(self.edge_work_ptr[e]), int(self.edge_work_ptr[e + 1])
         if limit is not None:
             hi = min(hi, lo + limit)
-        return [str(self.work_ids[i]) for i in self.edge_works[lo:hi]]
+        return [self.work_ids[i] for i in self.edge_works[lo:hi].tolist()]
 
     def person(self, node: int) -> PersonRef:
         inst = str(self.institutions[node])
@@ -160,15 +176,16 @@ class CoauthorGraph:
             np.savez(
                 fh,
                 key=np.array(self.key),
-                ids=self.ids.astype(str),
+                sizes=np.array([len(self.ids), len(self.work_ids)]),
+                ids=_pack(self.ids),
                 src=self.src,
                 dst=self.dst,
                 n_works=self.n_works,
                 strength=self.strength,
                 last_year=self.last_year,
-                names=self.names.astype(str),
-                institutions=self.institutions.astype(str),
-                work_ids=self.work_ids.astype(str),
+                names=_pack(self.names),
+                institutions=_pack(self.institutions),
+                work_ids=_pack(self.work_ids),
                 edge_work_ptr=self.edge_work_ptr,
                 edge_works=self.edge_works,
                 max_authors=np.array(self.max_authors),
@@ -178,17 +195,18 @@ class CoauthorGraph:
     @classmethod
     def read(cls, path: Path, backend: str = DEFAULT_BACKEND) -> CoauthorGraph:
         with np.load(path, allow_pickle=False) as z:
+            n_ids, n_works = (int(x) for x in z["sizes"])
             return cls(
                 key=str(z["key"]),
-                ids=z["ids"],
+                ids=_unpack(z["ids"], n_ids),
                 src=z["src"],
                 dst=z["dst"],
                 n_works=z["n_works"],
                 strength=z["strength"],
                 last_year=z["last_year"],
-                names=z["names"],
-                institutions=z["institutions"],
-                work_ids=z["work_ids"],
+                names=_unpack(z["names"], n_ids),
+                institutions=_unpack(z["institutions"], n_ids),
+                work_ids=_unpack(z["work_ids"], n_works),
                 edge_work_ptr=z["edge_work_ptr"],
                 edge_works=z["edge_works"],
                 max_authors=int(z["max_authors"]),
@@ -305,15 +323,15 @@ def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> di
     ptr = np.zeros(len(n_works) + 1, dtype=np.int64)
     np.cumsum(n_works, out=ptr[1:])
     return {
-        "ids": np.asarray(ids, dtype=str),
+        "ids": [str(x) for x in ids],
         "src": np.asarray(cols["src"], dtype=np.int32),
         "dst": np.asarray(cols["dst"], dtype=np.int32),
         "n_works": n_works,
         "strength": np.asarray(cols["strength"], dtype=np.float64),
         "last_year": np.asarray(cols["last_year"], dtype=np.int32),
-        "names": np.asarray(people["name"], dtype=str),
-        "institutions": np.asarray(people["inst"], dtype=str),
-        "work_ids": np.asarray(work_ids, dtype=str),
+        "names": [str(x) for x in people["name"]],
+        "institutions": [str(x) for x in people["inst"]],
+        "work_ids": [str(x) for x in work_ids],
         "edge_work_ptr": ptr,
         "edge_works": np.asarray(flat, dtype=np.int32),
     }
