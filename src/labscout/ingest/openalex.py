@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,20 @@ from labscout.store import Store
 SOURCE_FILES = "openalex-files"
 _CSV = (".csv", ".csv.gz")
 CHECKPOINT_EVERY = 500  # records between resume points inside one file
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsed JSON and records hold no reference
+    cycles (reference counting frees them), and the collector's passes over each
+    batch of records cost about a sixth of the ingest's CPU time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _file_key(path: Path) -> str:
@@ -98,14 +114,15 @@ def openalex_files(
         )
     skipped: list[str] = []
     states = {key: store.get_progress(SOURCE_FILES, key) for key in map(_file_key, files)}
-    report = run_ingest(
-        store,
-        SOURCE_FILES,
-        {"paths": [str(p) for p in paths], "force": force},
-        _items(states, files, force, skipped),
-        batch_size=batch_size,
-        progress=progress,
-        overlap_writes=True,
-    )
+    with _no_cyclic_gc():
+        report = run_ingest(
+            store,
+            SOURCE_FILES,
+            {"paths": [str(p) for p in paths], "force": force},
+            _items(states, files, force, skipped),
+            batch_size=batch_size,
+            progress=progress,
+            overlap_writes=True,
+        )
     report.skipped = skipped
     return report

@@ -91,6 +91,16 @@ class IngestReport:
         }
 
 
+def _lists_by_type(batch: Batch) -> dict[type, list]:
+    """Where each record type goes in ``batch`` (subclasses fall back to isinstance)."""
+    return {
+        Work: batch.works,
+        Author: batch.authors,
+        Institution: batch.institutions,
+        MergedId: batch.merged,
+    }
+
+
 def run_ingest(
     store: Store,
     source: str,
@@ -117,6 +127,7 @@ def run_ingest(
     report = IngestReport(source=source, run_id=run_id)
     started = time.perf_counter()
     batch = Batch()
+    lists = _lists_by_type(batch)
     pending: dict[tuple[str, str], Checkpoint] = {}
     n_in_batch = 0
     writer = ThreadPoolExecutor(1, "labscout-writer") if overlap_writes else None
@@ -127,7 +138,7 @@ def run_ingest(
             report.counts.add(in_flight.pop(0).result())
 
     def flush() -> None:
-        nonlocal batch, n_in_batch
+        nonlocal batch, lists, n_in_batch
         if not len(batch) and not pending:
             return
         marks = [(c.source, c.key, c.cursor, c.done) for c in pending.values()]
@@ -137,6 +148,7 @@ def run_ingest(
             wait_writes()  # one batch in flight at most: writes stay in order
             in_flight.append(writer.submit(store.write, batch, marks))
         batch = Batch()
+        lists = _lists_by_type(batch)
         pending.clear()
         n_in_batch = 0
 
@@ -184,7 +196,10 @@ def run_ingest(
                     continue
                 report.read += 1
                 for record in item:
-                    if isinstance(record, Work):
+                    target = lists.get(type(record))
+                    if target is not None:
+                        target.append(record)
+                    elif isinstance(record, Work):
                         batch.works.append(record)
                     elif isinstance(record, Author):
                         batch.authors.append(record)

@@ -31,7 +31,7 @@ def open_text(path: Path) -> IO[bytes]:
     try:
         if path.name.endswith(".gz"):
             return gzip.open(path, "rb")
-        return open(path, "rb")
+        return open(path, "rb", buffering=1 << 20)
     except FileNotFoundError:
         raise InputError(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -139,12 +139,13 @@ def _iter_lines_or_document(
         lineno = 1
         if skip < 1:
             yield 1, first_obj
+        loads = orjson.loads
         for line in fh:
             lineno += 1
-            if lineno <= skip or not line.strip():
+            if lineno <= skip or (line[:1].isspace() and not line.strip()):
                 continue
             try:
-                yield lineno, orjson.loads(line)
+                yield lineno, loads(line)
             except orjson.JSONDecodeError as exc:
                 yield Rejected(str(path), lineno, f"malformed JSON line: {exc}")
     except _BROKEN as exc:
