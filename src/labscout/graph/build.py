@@ -126,6 +126,7 @@ class CoauthorGraph:
     backend: str = DEFAULT_BACKEND
     _index: dict[str, int] | None = field(default=None, repr=False)
     _adj: Any = field(default=None, repr=False)
+    _degree: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -150,8 +151,15 @@ class CoauthorGraph:
     def load(self) -> CoauthorGraph:
         """Build the id index and the library graph now, so queries pay nothing more."""
         self.index_of("")
-        _ = self.adjacency
+        _ = self.adjacency, self.degree
         return self
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Co-authors of each node."""
+        if self._degree is None:
+            self._degree = np.bincount(np.concatenate([self.src, self.dst]), minlength=self.n_nodes)
+        return self._degree
 
     def edge_work_ids(self, e: int, limit: int | None = None) -> list[str]:
         """Ids of the works behind edge ``e``, most recent first."""

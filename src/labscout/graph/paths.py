@@ -5,14 +5,16 @@ chain (the lowest sum of ``1 / (1 + strength)`` over its edges). Each edge's
 search cost is ``1 + (1 / (1 + strength)) / (max_length + 1)``, which orders
 paths of at most ``max_length`` steps exactly that way.
 
-The search never walks the whole graph. Every edge of a path of at most
-``L = max_length`` steps lies within ``ceil(L/2) - 1`` steps of a source or
-within ``floor(L/2) - 1`` steps of the target (an edge at step ``i`` of an
-``h``-step path with ``i >= ceil(L/2)`` has ``h - i - 1 < floor(L/2)`` steps
-left), so expanding those two small balls in the big graph collects every
-candidate edge. The nodes whose distances from the sources and to the target
-add up to at most ``L`` form a small corridor, and Yen's k shortest simple
-paths (networkx's ``shortest_simple_paths``) runs on that corridor alone.
+The search never walks the whole graph. Grow a ball of ``a`` levels around
+the sources (reading the edges of every node expanded) and one of ``b``
+levels around the target, with ``a + b = L = max_length``, always growing the
+side whose next level reads fewer edges. Every edge of a path of at most
+``L`` steps is then read: its edge at step ``i`` (from 0) has ``i < a``, so it
+was read from the sources' side, or else ``h - i - 1 <= L - a - 1 < b`` steps
+remain to the target, so it was read from the target's side. The nodes whose
+distances from the sources and to the target add up to at most ``L`` form a
+small corridor, and Yen's k shortest simple paths (networkx's
+``shortest_simple_paths``) runs on that corridor alone.
 """
 
 from __future__ import annotations
@@ -47,22 +49,32 @@ class RawPath:
     cost: float
 
 
-def _expand(graph: CoauthorGraph, starts: Iterable[int], depth: int) -> dict[int, tuple[int, int]]:
-    """Edges (id -> endpoints) incident to nodes within ``depth - 1`` steps of ``starts``."""
-    adj = graph.adjacency
-    seen = set(starts)
-    frontier = list(seen)
-    edges: dict[int, tuple[int, int]] = {}
-    for _ in range(depth):
+class _Ball:
+    """Breadth-first levels around some nodes, grown one level at a time, keeping the
+    edges of every expanded node."""
+
+    def __init__(self, graph: CoauthorGraph, starts: Iterable[int]) -> None:
+        self.graph = graph
+        self.seen = set(starts)
+        self.frontier = list(self.seen)
+        self.edges: dict[int, tuple[int, int]] = {}
+        self.levels = 0
+
+    def next_cost(self) -> int:
+        """Edges the next level would read (the frontier's total degree)."""
+        return int(self.graph.degree[self.frontier].sum()) if self.frontier else 0
+
+    def grow(self) -> None:
+        adj = self.graph.adjacency
         nxt = []
-        for u in frontier:
+        for u in self.frontier:
             for v, e in adj.neighbors(u):
-                edges[e] = (u, v)
-                if v not in seen:
-                    seen.add(v)
+                self.edges[e] = (u, v)
+                if v not in self.seen:
+                    self.seen.add(v)
                     nxt.append(v)
-        frontier = nxt
-    return edges
+        self.frontier = nxt
+        self.levels += 1
 
 
 def _bfs(adj: dict[int, list[int]], starts: Iterable[int], limit: int) -> dict[int, int]:
@@ -85,10 +97,22 @@ def _search(
     target: int,
     k: int,
     max_length: int,
-    source_edges: dict[int, tuple[int, int]],
+    source_ball: _Ball | None = None,
 ) -> list[RawPath]:
-    near_target = _expand(graph, [target], max_length // 2)
-    edges = {**source_edges, **near_target}
+    """Grow a ball around the sources and one around the target until their levels add
+    up to ``max_length`` (the cheaper side grows first, unless ``source_ball`` is given
+    already grown), then run Yen's algorithm on the corridor between them."""
+    near_target = _Ball(graph, [target])
+    if source_ball is None:
+        source_ball = _Ball(graph, sources)
+        while source_ball.levels + near_target.levels < max_length:
+            if source_ball.next_cost() <= near_target.next_cost():
+                source_ball.grow()
+            else:
+                near_target.grow()
+    while source_ball.levels + near_target.levels < max_length:
+        near_target.grow()
+    edges = {**source_ball.edges, **near_target.edges}
     adj: dict[int, list[int]] = {}
     for u, v in edges.values():
         adj.setdefault(u, []).append(v)
@@ -137,13 +161,15 @@ def search_paths(
     if not 1 <= max_length <= 8:
         raise ConfigError(f"max_length must be between 1 and 8, not {max_length}")
     src = [i for i in (graph.index_of(s) for s in sources) if i is not None]
-    source_edges = _expand(graph, src, max_length - max_length // 2) if src else {}
+    shared = None
+    if src and len(targets) > 1:  # many targets: grow the sources' side once
+        shared = _Ball(graph, src)
+        for _ in range(max_length - max_length // 2):
+            shared.grow()
     out: dict[str, list[RawPath]] = {}
     for t in targets:
         ti = graph.index_of(t)
-        out[t] = (
-            [] if ti is None or not src else _search(graph, src, ti, k, max_length, source_edges)
-        )
+        out[t] = [] if ti is None or not src else _search(graph, src, ti, k, max_length, shared)
     return out
 
 
@@ -223,13 +249,13 @@ def reach(
     For ``find --reach-from``: the sources' side of the search is done once.
     A target already among the sources maps to an empty list.
     """
-    src = resolve_people(store, sources, source_orcids, source_names)
+    graph = graph or build_graph(store, max_authors, backend=backend, progress=progress)
+    src = resolve_people(store, sources, source_orcids, source_names, graph=graph)
     if not src:
         raise InputError(
             "no known people given", hint="Use --from ID, --from-orcid or --from-name."
         )
-    tgt = [resolve_id(store, t) for t in targets]
-    graph = graph or build_graph(store, max_authors, backend=backend, progress=progress)
+    tgt = [resolve_id(store, t, graph) for t in targets]
     todo = [t for t in dict.fromkeys(tgt) if t not in src]
     raw = search_paths(graph, src, todo, k=k, max_length=max_length)
     found = explain_paths(store, graph, raw)
@@ -258,14 +284,14 @@ def paths(
     """
     if not target:
         raise InputError("no target given", hint="Use --to with the target's author id.")
-    src = resolve_people(store, sources, source_orcids, source_names)
+    graph = graph or build_graph(store, max_authors, backend=backend, progress=progress)
+    src = resolve_people(store, sources, source_orcids, source_names, graph=graph)
     if not src:
         raise InputError(
             "no known people given", hint="Use --from ID, --from-orcid or --from-name."
         )
-    t = resolve_id(store, target)
+    t = resolve_id(store, target, graph)
     _check_target(src, t)
-    graph = graph or build_graph(store, max_authors, backend=backend, progress=progress)
     raw = search_paths(graph, src, [t], k=k, max_length=max_length)
     return explain_paths(store, graph, raw)[t]
 

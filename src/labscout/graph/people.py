@@ -7,11 +7,15 @@ with institution and id; nothing is ever picked silently.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from labscout.errors import AmbiguousError, NotFoundError
 from labscout.graph.results import PersonRef
 from labscout.sources.openalex import normalize_orcid, short_id
 from labscout.store import Store
+
+if TYPE_CHECKING:
+    from labscout.graph.build import CoauthorGraph
 
 MAX_LISTED = 10
 
@@ -51,21 +55,21 @@ def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
     return {i: found.get(i, PersonRef(id=i)) for i in ids}
 
 
-def _exists(store: Store, author_id: str) -> bool:
-    return bool(
-        store.con.execute(
-            "SELECT EXISTS (SELECT 1 FROM authors WHERE id = $i) "
-            "OR EXISTS (SELECT 1 FROM authorships WHERE author_id = $i)",
-            {"i": author_id},
-        ).fetchone()[0]
-    )
+def _exists(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> bool:
+    if graph is not None and graph.index_of(author_id) is not None:
+        return True  # in the co-author graph: no need to scan the store
+    for table, column in (("authors", "id"), ("authorships", "author_id")):
+        sql = f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1"
+        if store.con.execute(sql, [author_id]).fetchone():
+            return True
+    return False
 
 
-def resolve_id(store: Store, author_id: str) -> str:
+def resolve_id(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> str:
     """The stored id for ``author_id`` (following merges), or NotFoundError."""
     raw = short_id(author_id.strip()) or author_id
     resolved = store.resolve_id("authors", raw)
-    if not _exists(store, resolved):
+    if not _exists(store, resolved, graph):
         raise NotFoundError(
             f"no author with id {author_id} in the store",
             hint="Check the id, or use --from-name/--from-orcid to look the person up.",
@@ -129,9 +133,10 @@ def resolve_people(
     ids: Iterable[str] = (),
     orcids: Iterable[str] = (),
     names: Iterable[str] = (),
+    graph: CoauthorGraph | None = None,
 ) -> list[str]:
     """Stored author ids for the people given by id, ORCID or name, without repeats."""
-    out = [resolve_id(store, i) for i in ids]
+    out = [resolve_id(store, i, graph) for i in ids]
     out += [resolve_orcid(store, o) for o in orcids]
     out += [resolve_name(store, n) for n in names]
     return list(dict.fromkeys(out))
