@@ -92,6 +92,8 @@ def child(mode: str, path: str) -> None:
         from labscout.store import Store
 
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "b.duckdb") as store:
+            if limit := os.environ.get("DBLP_BENCH_DUCKDB_LIMIT"):
+                store.con.execute(f"SET memory_limit = '{limit}'")
             report = dblp_xml(store, path, dtd=DATA / "dblp.dtd")
             out["records"] = report.read
             out["works"] = store.counts()["works"]
@@ -113,8 +115,14 @@ def measure(mode: str, path: Path) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=220.0, help="size of the large file in MB")
+    ap.add_argument(
+        "--duckdb-memory-limit",
+        help="cap DuckDB's buffer pool in the ingest runs (e.g. 128MB); default: DuckDB's own",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.duckdb_memory_limit:
+        os.environ["DBLP_BENCH_DUCKDB_LIMIT"] = args.duckdb_memory_limit
     if args.child:
         child(*args.child)
         return 0

@@ -136,14 +136,24 @@ def main() -> int:
         f"2+ true persons); {ntrue:,} true same-person pairs"
     )
     print(
-        f"labscout rules:   precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}  "
+        f"labscout rules:   precision {p:.4f}  recall {r:.3f}  F1 {f1:.3f}  "
         f"({npred:,} pairs merged; links {report.linked}) in {elapsed:.1f}s"
     )
     print(
-        f"name alone:       precision {bp:.3f}  recall {br:.3f}  F1 {bf1:.3f}  "
+        f"name alone:       precision {bp:.4f}  recall {br:.3f}  F1 {bf1:.3f}  "
         f"({bpred:,} pairs merged)"
     )
     print(f"ratio vs name alone: precision x{p / bp:.3f}, recall x{r / br:.3f}")
+    # the hard part: records whose name key is shared by two or more true persons
+    hard_keys = {k for k, labels in by_key.items() if len(labels) > 1}
+    hard = {m: t for m, t in truth.items() if base[m] in hard_keys}
+    hp, hr, hpred, htrue = pairwise(ours, hard)
+    hbp, hbr, hbpred, _ = pairwise(base, hard)
+    print(
+        f"homonym subset ({len(hard):,} records, {len(set(hard.values()))} persons, "
+        f"{htrue:,} true pairs): labscout precision {hp:.4f} recall {hr:.3f}; "
+        f"name alone precision {hbp:.4f} recall {hbr:.3f}"
+    )
     return 0
 
 

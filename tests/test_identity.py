@@ -57,6 +57,19 @@ def test_two_wei_wangs_without_common_coauthors_stay_two(store: Store) -> None:
     assert len(identities(store, "a1").members) == 1
 
 
+def test_initials_and_one_common_coauthor_are_not_enough(store: Store) -> None:
+    works = [
+        work("W1", [("a1", "Wei Wang"), ("b1", "Ana Lopez"), ("c1", "Jin Park")]),
+        work("W2", [("a2", "W. Wang"), ("b2", "Ana Lopez"), ("d2", "Tom Berg")]),
+        work("W3", [("a3", "Wei Wang"), ("b3", "Ana Lopez")]),
+    ]
+    store.write(Batch(works=works, authors=people(works)))
+    resolve_identities(store)
+    assert {m.author_id for m in identities(store, "a2").members} == {"a2"}
+    # the same full name with one common co-author is the one person
+    assert {m.author_id for m in identities(store, "a1").members} == {"a1", "a3"}
+
+
 def test_same_name_with_two_common_coauthors_is_one_person(store: Store) -> None:
     works = [
         work("W1", [("a1", "Wei Wang"), ("b1", "Ana Lopez"), ("c1", "Jin Park")]),

@@ -16,9 +16,10 @@ Rules, strongest first:
    (recorded while two sources' descriptions of one paper are merged, see
    :mod:`labscout.ingest.matching`);
 3. ``name+coauthors``: a compatible name (same last name, first names that
-   agree as far as both go) AND at least :data:`MIN_SHARED_COAUTHORS`
-   co-authors in common. A name alone never merges: two "Wei Wang" without
-   common co-authors stay two people.
+   agree as far as both go) AND co-authors in common: two
+   (:data:`MIN_SHARED_COAUTHORS`), or one when both records carry the same
+   full name ("Graham Neubig" twice, not "G. Neubig"). A name alone never
+   merges: two "Wei Wang" without common co-authors stay two people.
 
 :func:`split_author` undoes a link; the undone row is kept, so the same pair is
 never merged again by a later :func:`resolve_identities`.
@@ -34,11 +35,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labscout.errors import NotFoundError
-from labscout.ingest.matching import AuthorAlias, name_key, names_compatible
+from labscout.ingest.matching import AuthorAlias, name_key, name_parts, names_compatible
 from labscout.store import Store
 
 STRONG_SCHEMES = ("orcid", "openalex", "dblp", "s2")
 MIN_SHARED_COAUTHORS = 2
+# the same full name ("Graham Neubig" twice, not "G. Neubig"): one common co-author is enough
+MIN_SHARED_COAUTHORS_FULL = 1
 MAX_BLOCK = 5000  # authors sharing one name key compared pairwise at most
 
 
@@ -251,22 +254,38 @@ class _Links:
         self.moved.clear()
 
 
+class AliasLinker:
+    """Links the authors :mod:`labscout.ingest.matching` finds on shared works, run-long.
+
+    The active links are read once (on the first alias), not once per batch.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._links: _Links | None = None
+
+    def __call__(self, aliases: list[AuthorAlias]) -> int:
+        if not aliases:
+            return 0
+        if self._links is None:
+            self._links = _Links(self.store)
+        links = self._links
+        n = 0
+        for al in aliases:
+            n += links.link(
+                al.author_id,
+                al.same_as,
+                "shared-work",
+                f"compatible name ({al.name}) on the same work {al.work_id}",
+                {"work_id": al.work_id, "author_id": al.author_id, "same_as": al.same_as},
+            )
+        links.save()
+        return n
+
+
 def record_aliases(store: Store, aliases: list[AuthorAlias]) -> int:
     """Link the authors that :mod:`labscout.ingest.matching` found on a shared work."""
-    if not aliases:
-        return 0
-    links = _Links(store)
-    n = 0
-    for al in aliases:
-        n += links.link(
-            al.author_id,
-            al.same_as,
-            "shared-work",
-            f"same name ({al.name}) at the same place on work {al.work_id}",
-            {"work_id": al.work_id, "author_id": al.author_id, "same_as": al.same_as},
-        )
-    links.save()
-    return n
+    return AliasLinker(store)(aliases)
 
 
 def _strong_keys(store: Store) -> dict[tuple[str, str], list[str]]:
@@ -401,7 +420,8 @@ def _link_by_names(links: _Links, store: Store, add) -> None:
                         )
                         continue
                     common = (c_of[ra] & c_of[rb]) - {key}
-                    if len(common) >= MIN_SHARED_COAUTHORS:
+                    need = MIN_SHARED_COAUTHORS_FULL if _same_full(pair) else MIN_SHARED_COAUTHORS
+                    if len(common) >= need:
                         changed |= joined(
                             a,
                             b,
@@ -416,12 +436,21 @@ def _link_by_names(links: _Links, store: Store, add) -> None:
             break
 
 
+def _same_full(pair: tuple[str, str]) -> bool:
+    (la, fa), (lb, fb) = name_parts(pair[0]), name_parts(pair[1])
+    return la == lb and fa == fb and len(fa.split()[0] if fa else "") > 1
+
+
 def _compatible_names(a: set[str], b: set[str]) -> tuple[str, str] | None:
+    """A compatible pair of names, one with the same full name when there is one."""
+    first = None
     for x in sorted(a):
         for y in sorted(b):
             if names_compatible(x, y):
-                return x, y
-    return None
+                if _same_full((x, y)):
+                    return x, y
+                first = first or (x, y)
+    return first
 
 
 def person_of(store: Store, author_id: str) -> str:

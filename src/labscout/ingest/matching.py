@@ -305,8 +305,9 @@ def matched(store: Store, items: Iterable, source: str, chunk: int = 1000) -> It
     rejects keep their place), matched in one lookup, and the author aliases
     found on shared works are recorded as identity links.
     """
-    from labscout.ingest.identity import record_aliases
+    from labscout.ingest.identity import AliasLinker
 
+    record_aliases = AliasLinker(store)
     matcher = WorkMatcher(store, exclude_source=source)
     buf: list = []
     n_lists = 0
@@ -316,7 +317,7 @@ def matched(store: Store, items: Iterable, source: str, chunk: int = 1000) -> It
         new, aliases = match_and_merge(store, matcher, [buf[i] for i in lists])
         for i, recs in zip(lists, new, strict=True):
             buf[i] = recs
-        record_aliases(store, aliases)
+        record_aliases(aliases)
         yield from buf
         buf.clear()
 
