@@ -103,15 +103,31 @@ def _topics(items: Any) -> tuple[Topic, ...]:
     out = []
     for t in items:
         if isinstance(t, dict) and (tid := t.get("id")):
-            score = t.get("score")
-            out.append(
-                Topic(
-                    _sid(str(tid)),
-                    t.get("display_name") or "",
-                    float(score) if score is not None else None,
-                )
+            tid = (
+                tid[_URL_LEN:] if tid.__class__ is str and tid.startswith(_URL) else _sid(str(tid))
             )
+            score = t.get("score")
+            if score is not None and score.__class__ is not float:
+                score = float(score)
+            out.append(Topic(tid, t.get("display_name") or "", score))
     return tuple(out)
+
+
+def _short_ids(values: list) -> tuple[str, ...]:
+    """``short_id`` of each non-empty value, ``""`` for those it gives nothing for."""
+    if values.__class__ is list and all(values):
+        # the usual case, every value a full URL: strip them all in C, not one by one
+        try:
+            joined = "\x1f".join(values)
+        except TypeError:
+            joined = None
+        if joined is not None and joined.count(_URL) == len(values):
+            stripped = joined.replace(_URL, "")
+            if "openalex.org/" not in stripped:
+                parts = stripped.split("\x1f")
+                if len(parts) == len(values):
+                    return tuple(parts)
+    return tuple([_sid(r) for r in values if r])
 
 
 def parse_institution(d: dict[str, Any]) -> Institution:
@@ -204,15 +220,7 @@ def parse_work(d: dict[str, Any]) -> list:
         is_retracted=bool(get(d, "is_retracted")),
         topics=_topics(get(d, "topics")),
         concepts=_topics(get(d, "concepts")),
-        referenced_works=tuple(
-            [
-                r[_URL_LEN:] if r.__class__ is str and r.startswith(_URL) else _sid(r)
-                for r in refs
-                if r
-            ]
-        )
-        if refs
-        else (),
+        referenced_works=_short_ids(refs) if refs else (),
         authorships=tuple(authorships),
         ids=tuple(sorted(set(ids))) if ids else (),
     )
