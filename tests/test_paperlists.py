@@ -326,3 +326,26 @@ def test_cli_reports_counts(tmp_path: Path) -> None:
     assert data["dropped"] == 3 and data["institution_types"]["company"] >= 3
     missing = CliRunner().invoke(app, ["ingest", "paperlists", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_a_paper_without_countries_does_not_erase_one(store, tmp_path: Path) -> None:
+    def paper(i: int, country_index: str) -> dict:
+        return {
+            "id": str(i),
+            "title": f"Paper {i}",
+            "author": "A B; C D",
+            "aff_unique_index": "0;0",
+            "aff_unique_norm": "Nanjing University",
+            "aff_unique_url": "http://www.nju.edu.cn",
+            "aff_country_unique_index": country_index,
+            "aff_country_unique": "China",
+        }
+
+    (tmp_path / "conf2020.json").write_text(json.dumps([paper(1, "0;0"), paper(2, "0")]))
+    (tmp_path / "conf2021.json").write_text(json.dumps([paper(3, "")]))
+    paperlists(store, [tmp_path / "conf2020.json"])
+    nju = "paperlists:inst:nanjing-university"
+    assert store.get_institution(nju).country_code == "CN"
+    paperlists(store, [tmp_path / "conf2021.json"])  # a later run, no countries at all
+    assert store.get_institution(nju).country_code == "CN"
+    assert store.get_work("paperlists:conf2021:3").authorships[0].institution_ids == (nju,)

@@ -10,7 +10,7 @@ from typing import Any
 from labscout.errors import InputError
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
 from labscout.progress import Progress
-from labscout.records import Rejected
+from labscout.records import Institution, Rejected
 from labscout.sources.jsonfiles import expand_paths
 from labscout.sources.paperlists import SOURCE, Dropped, iter_paperlist
 from labscout.store import Store
@@ -95,7 +95,19 @@ def collect_dropped(items: Iterable[Any], dropped: list[Dropped]) -> Iterator[An
             yield item
 
 
+def known_institutions(store: Store, source: str) -> dict[str, Institution]:
+    """The source's institutions already in the store, by id."""
+    rows = store.con.execute(
+        "SELECT id, display_name, country_code, type FROM institutions WHERE source = ?", [source]
+    ).fetchall()
+    return {
+        r[0]: Institution(id=r[0], display_name=r[1], country_code=r[2], type=r[3], source=source)
+        for r in rows
+    }
+
+
 def _items(store: Store, files: list[Path], force: bool, skipped: list[str]) -> Iterator[Any]:
+    known = known_institutions(store, SOURCE)
     for path in files:
         key = _file_key(path)
         state = store.get_progress(SOURCE, key)
@@ -104,7 +116,7 @@ def _items(store: Store, files: list[Path], force: bool, skipped: list[str]) -> 
             continue
         skip = int(state[0] or 0) if state and not force else 0
         position = skip
-        for item in iter_paperlist(path, skip):
+        for item in iter_paperlist(path, skip, known):
             if isinstance(item, Rejected):
                 yield item
                 continue

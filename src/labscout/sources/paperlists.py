@@ -33,7 +33,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -334,9 +334,17 @@ def _work_id(lf: ListFile, d: dict[str, Any], title: str) -> str:
 
 
 def parse_paper(
-    d: Any, lf: ListFile, location: str, position: int
+    d: Any,
+    lf: ListFile,
+    location: str,
+    position: int,
+    known: dict[str, Institution] | None = None,
 ) -> list | Rejected | tuple[list, Dropped]:
     """One paper: ``[Work, Author..., Institution...]``, or why it was rejected.
+
+    ``known`` holds the institutions already yielded (by id): an institution
+    is yielded again only when this paper adds a country or a type it lacked,
+    so a paper without countries never erases one learnt from another paper.
 
     When the affiliations do not line up, the paper is kept without them and
     returned as ``(records, Dropped)``.
@@ -391,13 +399,18 @@ def parse_paper(
         kind, _rule = guess_institution_type(name, domain)
         inst_ids_at[i] = iid
         if aff_index is not None:
-            institutions[iid] = Institution(
-                id=iid,
-                display_name=name,
-                country_code=inst_country.get(i),
-                type=kind,
-                source=SOURCE,
+            inst = _learn(
+                known,
+                Institution(
+                    id=iid,
+                    display_name=name,
+                    country_code=inst_country.get(i),
+                    type=kind,
+                    source=SOURCE,
+                ),
             )
+            if inst is not None:
+                institutions[iid] = inst
 
     raw_affs = _split(d.get("aff"))
     aligned_raw = raw_affs if len(raw_affs) == len(raw_names) else None
@@ -477,12 +490,29 @@ def _work(
     )
 
 
+def _learn(known: dict[str, Institution] | None, inst: Institution) -> Institution | None:
+    """``inst`` completed with what ``known`` has; None when it adds nothing to it."""
+    if known is None:
+        return inst
+    old = known.get(inst.id)
+    if old is None:
+        known[inst.id] = inst
+        return inst
+    country = old.country_code or inst.country_code
+    kind = old.type or inst.type
+    if (country, kind) == (old.country_code, old.type):
+        return None
+    known[inst.id] = new = replace(old, country_code=country, type=kind)
+    return new
+
+
 def iter_paperlist(
-    path: Path, skip: int = 0
+    path: Path, skip: int = 0, known: dict[str, Institution] | None = None
 ) -> Iterator[tuple[int, list] | tuple[int, list, Dropped] | Rejected]:
     """``(position, records)`` (or ``(position, records, Dropped)``) for each paper after ``skip``.
 
-    Positions are 1-based item numbers in the file's JSON list.
+    Positions are 1-based item numbers in the file's JSON list. Pass the same
+    ``known`` dict across files to keep institutions' countries (see :func:`parse_paper`).
     """
     lf = ListFile.from_path(path)
     location = str(path)
@@ -491,7 +521,7 @@ def iter_paperlist(
             yield item
             continue
         position, data = item
-        parsed = parse_paper(data, lf, location, position)
+        parsed = parse_paper(data, lf, location, position, known)
         if isinstance(parsed, Rejected):
             yield parsed
         elif isinstance(parsed, tuple):
