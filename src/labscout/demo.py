@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+from labscout.index.build import build_index
 from labscout.ingest import openalex_files
 from labscout.progress import Progress
+from labscout.rank.find import find
 from labscout.store import Store
 
 DEMO_FILE = "demo_works.jsonl.gz"
+DEMO_QUERY = "graph neural networks"
 
 
 def demo_corpus_path() -> Path:
@@ -19,20 +22,20 @@ def demo_corpus_path() -> Path:
 
 
 def run_demo(store: Store, progress: Progress | None = None) -> Iterator[str]:
-    """Ingest the demo corpus into ``store`` and yield the lines of a first answer."""
+    """Ingest the demo corpus into ``store``, index it, and yield the lines of a first
+    ``find`` answer (the index goes beside the store file)."""
     report = openalex_files(store, [demo_corpus_path()], force=True, progress=progress)
     yield report.summary()
+    index = build_index(store, progress=progress)
+    yield index.summary()
     yield ""
-    yield "Most productive researchers in the demo corpus (works, their institution then):"
-    rows = store.con.execute(
-        """
-        SELECT a.display_name, count(*) AS n,
-               any_value(i.display_name) AS inst
-        FROM authorships s
-        JOIN authors a ON a.id = s.author_id
-        LEFT JOIN institutions i ON i.id = s.institution_ids[1]
-        GROUP BY a.id, a.display_name ORDER BY n DESC, a.display_name LIMIT 5
-        """
-    ).fetchall()
-    for name, n, inst in rows:
-        yield f"  {name:<30} {n} works  {inst or ''}"
+    result = find(store, text=DEMO_QUERY, top=5)
+    yield f'labscout find "{DEMO_QUERY}" --top 5 ({result.seconds:.2f}s):'
+    for m in result.matches:
+        where = m.institution or "institution unknown"
+        yield f"  {m.rank}. {m.name} ({where})  score {m.score:.3f}"
+        if m.evidence:
+            e = m.evidence[0]
+            yield f"     {e.work.title} ({e.work.year}, {e.position} author)"
+    yield ""
+    yield f'Try: labscout find "language models" --db {store.path}'

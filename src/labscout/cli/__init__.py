@@ -17,6 +17,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     ingest_snapshot,
     ingest_sources,
     ingest_tables,
+    search_cmds,
     store_cmds,
 )
 
@@ -35,6 +36,7 @@ app = typer.Typer(
 app.add_typer(ingest_cmds.app, name="ingest")
 ingest_tables.register(ingest_cmds.app)
 store_cmds.register(app)
+search_cmds.register(app)
 app.add_typer(identity_cmds.app, name="identities")
 graph_cmds.register(app)
 affinity_cmds.register(app)

@@ -1,0 +1,285 @@
+"""Benchmarks for `labscout find`: fusion choice on real labels, index build and query times.
+
+1. Fusion, measured on the gold standard (../shared/data/goldstandard): the
+   participants' profile papers (archives of version d_20_<v>) become a store
+   whose authors are the participants; each rated paper's title and abstract
+   is a `find` query; a participant's researcher score for that query (0 when
+   not reached) is scored with the README's loss. This runs the same retrieve
+   -> fuse -> works-to-researchers path as `find` (recency and authorship
+   position are constant here: archives carry neither year nor position). A
+   TF-IDF max-similarity baseline is computed in the same run.
+2. Timings on the demo corpus (195 works): index build (embedding without the
+   cache), then query latency p50/p95 over free-text queries.
+3. Timings on the paper lists corpus (53k works) when a store built with
+   `labscout ingest paperlists` is given with --paperlists-db.
+
+    .venv/bin/python benchmarks/find.py [--versions 1,2,3] [--paperlists-db pl.duckdb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+GOLD = DATA / "goldstandard"
+
+CONFIGS = {
+    "rrf (k=60)": {"fusion": "rrf", "rrf_k": 60},
+    "rrf (k=10)": {"fusion": "rrf", "rrf_k": 10},
+    "weighted 0.5/0.5": {"fusion": "weighted", "lexical_weight": 0.5, "dense_weight": 0.5},
+    "weighted 0.3/0.7": {"fusion": "weighted", "lexical_weight": 0.3, "dense_weight": 0.7},
+    "BM25 only": {"fusion": "lexical"},
+    "embeddings only": {"fusion": "dense"},
+}
+
+QUERIES = [
+    "graph neural networks",
+    "language models",
+    "reinforcement learning for robotics",
+    "point cloud segmentation",
+    "time series forecasting with transformers",
+    "retrieval augmented generation",
+    "medical image segmentation",
+    "federated learning privacy",
+    "knowledge graph embeddings",
+    "adversarial robustness of deep networks",
+    "speech recognition",
+    "causal inference from observational data",
+]
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            out.append(json.loads(line))
+    return out
+
+
+def _text(d: dict) -> str:
+    c = d.get("content") or {}
+    title = (c.get("title") or "").strip()
+    abstract = (c.get("abstract") or "").strip()
+    return f"{title}. {abstract}" if abstract else title
+
+
+def gold_store(version: int, folder: Path):
+    """A store of the archives of one version: one work per paper, authored by participants."""
+    from labscout.records import Authorship, Work
+    from labscout.store import Store
+    from labscout.store.store import Batch
+
+    base = GOLD / f"d_20_{version}"
+    papers: dict[str, dict] = {}
+    authors: dict[str, list[str]] = {}
+    for f in sorted((base / "archives").glob("*.jsonl")):
+        for d in _read_jsonl(f):
+            pid = str(d.get("id"))
+            papers.setdefault(pid, d)
+            authors.setdefault(pid, []).append(f.stem)
+    works = []
+    for pid, d in papers.items():
+        c = d.get("content") or {}
+        works.append(
+            Work(
+                id=f"P{pid}",
+                title=(c.get("title") or "").strip(),
+                abstract=(c.get("abstract") or "").strip() or None,
+                authorships=tuple(
+                    Authorship(a, "first", i) for i, a in enumerate(sorted(set(authors[pid])))
+                ),
+                source="goldstandard",
+            )
+        )
+    store = Store(folder / f"gold{version}.duckdb")
+    store.write(Batch(works=works))
+    return store
+
+
+def fusion_on_gold(versions: list[int]) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from labscout.evaluation.goldstandard import evaluate, read_evaluations
+    from labscout.index.build import build_index, load_index
+    from labscout.index.cache import EmbeddingCache
+    from labscout.index.embedders import get_embedder
+    from labscout.rank.aggregate import aggregate
+    from labscout.rank.params import RankParams
+    from labscout.rank.retrieve import QueryText, retrieve
+
+    ratings = read_evaluations(GOLD / "evaluations.csv")
+    results: dict[str, list[float]] = {name: [] for name in [*CONFIGS, "TF-IDF max (baseline)"]}
+    easy: dict[str, list[float]] = {name: [] for name in results}
+    with tempfile.TemporaryDirectory() as tmp:
+        for v in versions:
+            store = gold_store(v, Path(tmp))
+            t0 = time.perf_counter()
+            build_index(store)
+            idx = load_index(store)
+            subs = json.loads((GOLD / f"d_20_{v}" / "submissions.json").read_text())
+            sub_ids = sorted(subs)
+            queries = [QueryText(_text(subs[s])) for s in sub_ids]
+            works = {w.id: w for w in store.get_works(list(idx.work_ids))}
+            print(f"d_20_{v}: {len(idx)} profile papers, index {time.perf_counter() - t0:.1f}s")
+            with EmbeddingCache() as cache:
+                qvecs = get_embedder(idx.embedder_name).embed(
+                    [q.text for q in queries], cache=cache
+                )
+            queries = [QueryText(q.text, vector=v) for q, v in zip(queries, qvecs, strict=True)]
+            for name, cfg in CONFIGS.items():
+                params = RankParams(depth=len(idx), **cfg)
+                scores: dict[tuple[str, str], float] = {}
+                for sid, q in zip(sub_ids, queries, strict=True):
+                    got = retrieve(idx, [q], params)
+                    by_work = {idx.work_ids[r]: s for r, s in got.scores.items()}
+                    for a in aggregate(by_work, works, params):
+                        scores[(sid, a.author_id)] = a.score
+                r = evaluate(ratings, scores)
+                results[name].append(r.loss)
+                easy[name].append(r.easy_accuracy)
+            # baseline: TF-IDF, a participant's score = max cosine over their profile papers
+            texts = [
+                _text({"content": {"title": w.title, "abstract": w.abstract}})
+                for w in works.values()
+            ]
+            wids = list(works)
+            vec = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+            m = vec.fit_transform(texts + [q.text for q in queries])
+            sims = (m[len(texts) :] @ m[: len(texts)].T).toarray()
+            owners: dict[str, list[int]] = {}
+            for j, wid in enumerate(wids):
+                for a in works[wid].authorships:
+                    owners.setdefault(a.author_id, []).append(j)
+            scores = {
+                (sid, a): float(sims[i, cols].max())
+                for i, sid in enumerate(sub_ids)
+                for a, cols in owners.items()
+            }
+            r = evaluate(ratings, scores)
+            results["TF-IDF max (baseline)"].append(r.loss)
+            easy["TF-IDF max (baseline)"].append(r.easy_accuracy)
+            store.close()
+    base = statistics.mean(results["TF-IDF max (baseline)"])
+    print(f"\nGold-standard loss through find's path, versions {versions} (lower is better)")
+    print("| configuration | mean loss | vs TF-IDF | easy-pair accuracy |")
+    print("|---|---|---|---|")
+    for name, losses in results.items():
+        mean = statistics.mean(losses)
+        print(f"| {name} | {mean:.3f} | {mean / base:.2f}x | {statistics.mean(easy[name]):.3f} |")
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    arr = np.asarray(times) * 1000
+    return float(np.percentile(arr, 50)), float(np.percentile(arr, 95))
+
+
+def timings_demo() -> None:
+    from labscout.demo import demo_corpus_path
+    from labscout.index.build import build_index, load_index
+    from labscout.index.lexical import LexicalIndex
+    from labscout.ingest import openalex_files
+    from labscout.rank.find import find
+    from labscout.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "demo.duckdb")
+        openalex_files(store, [demo_corpus_path()], force=True)
+        t0 = time.perf_counter()
+        report = build_index(store, cache=False)
+        build_s = time.perf_counter() - t0
+        texts = [
+            f"{t}. {a}"
+            for t, a in store.con.execute("SELECT title, abstract FROM works").fetchall()
+        ]
+        t0 = time.perf_counter()
+        LexicalIndex.build(texts)
+        bm25_s = time.perf_counter() - t0
+        index = load_index(store)
+        find(store, text="warm up", index=index)
+        times = []
+        for _ in range(3):
+            for q in QUERIES:
+                t0 = time.perf_counter()
+                find(store, text=q, index=index)
+                times.append(time.perf_counter() - t0)
+        p50, p95 = _percentiles(times)
+        like_times = []
+        for wid in index.work_ids[:30]:
+            t0 = time.perf_counter()
+            find(store, like=[wid], index=index)
+            like_times.append(time.perf_counter() - t0)
+        l50, l95 = _percentiles(like_times)
+        print("\nDemo corpus (195 works)")
+        rate = 195 / report.embed_seconds
+        print(f"index build, no embedding cache: {build_s:.1f}s (embedding "
+              f"{report.embed_seconds:.1f}s = {rate:.1f} texts/s; BM25 alone "
+              f"{bm25_s * 1000:.0f} ms, {bm25_s / build_s:.3f}x of the build)")  # fmt: skip
+        print(f"find free text: p50 {p50:.0f} ms, p95 {p95:.0f} ms over {len(times)} queries")
+        print(f"find --like one work: p50 {l50:.0f} ms, p95 {l95:.0f} ms over {len(like_times)}")
+        print(f"free text vs --like p50 ratio: {p50 / l50:.2f}x (the difference is embedding "
+              "the query)")  # fmt: skip
+        store.close()
+
+
+def timings_store(db: str, embedder: str | None) -> None:
+    from labscout.index.build import build_index, load_index
+    from labscout.rank.find import find
+    from labscout.store import Store
+
+    store = Store(db, read_only=True)
+    n = store.counts()["works"]
+    t0 = time.perf_counter()
+    report = build_index(store, embedder=embedder)
+    build_s = time.perf_counter() - t0
+    print(f"\n{db}: {n:,} works")
+    print(report.summary())
+    index = load_index(store)
+    find(store, text="warm up", index=index)
+    times = []
+    for q in QUERIES:
+        t0 = time.perf_counter()
+        find(store, text=q, index=index)
+        times.append(time.perf_counter() - t0)
+    p50, p95 = _percentiles(times)
+    print(f"index build {build_s:.1f}s; find free text p50 {p50:.0f} ms, p95 {p95:.0f} ms "
+          f"over {len(times)} queries ({index.manifest['vectors']['kind']} vectors)")  # fmt: skip
+    like = []
+    for wid in index.work_ids[:: max(1, len(index.work_ids) // 20)][:20]:
+        t0 = time.perf_counter()
+        find(store, like=[wid], index=index)
+        like.append(time.perf_counter() - t0)
+    l50, l95 = _percentiles(like)
+    print(f"find --like one work: p50 {l50:.0f} ms, p95 {l95:.0f} ms over {len(like)}")
+    store.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--versions", default="1", help="gold-standard versions, e.g. 1,2,3")
+    ap.add_argument("--skip-gold", action="store_true")
+    ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--paperlists-db", help="a store built with `labscout ingest paperlists`")
+    ap.add_argument("--embedder", help="embedder for the --paperlists-db index")
+    args = ap.parse_args()
+    if not args.skip_gold:
+        if not GOLD.is_dir():
+            print(f"skipped: {GOLD} not found")
+        else:
+            fusion_on_gold([int(v) for v in args.versions.split(",")])
+    if not args.skip_demo:
+        timings_demo()
+    if args.paperlists_db:
+        timings_store(args.paperlists_db, args.embedder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

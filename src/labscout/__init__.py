@@ -1,0 +1,33 @@
+"""labscout: find who works on exactly your topic, from open scholarly data.
+
+The public API, loaded on first use (so that ``import labscout.records`` stays light):
+
+- :func:`find` -> :class:`FindResult`: rank researchers for a query, with evidence.
+- :func:`build_index`: build or update the search indexes beside a store.
+- :class:`Store`, :class:`RankParams`, and the result types.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "Store": "labscout.store",
+    "find": "labscout.rank.find",
+    "build_index": "labscout.index.build",
+    "load_index": "labscout.index.build",
+    "RankParams": "labscout.rank.params",
+    "FindResult": "labscout.results",
+    "ResearcherMatch": "labscout.results",
+    "Evidence": "labscout.results",
+    "WorkHit": "labscout.results",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'labscout' has no attribute {name!r}")

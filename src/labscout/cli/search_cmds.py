@@ -1,0 +1,192 @@
+"""`labscout index` and `labscout find`: build the search indexes, rank researchers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from labscout.cli.common import (
+    ConfigOption,
+    DbOption,
+    QuietOption,
+    handle_errors,
+    open_store,
+    progress_for,
+    settings,
+)
+from labscout.errors import InputError
+from labscout.results import FindResult
+
+FORMATS = ("table", "json", "csv")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("index")(index_cmd)
+    app.command("find")(find_cmd)
+
+
+@handle_errors
+def index_cmd(
+    db: DbOption = None,
+    embedder: Annotated[
+        str | None,
+        typer.Option(
+            "--embedder",
+            help="Dense embedder (`labscout embedders` lists them) [setting embedder].",
+        ),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild from nothing instead of adding new works.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not use the shared embedding cache.")
+    ] = False,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build or update the BM25 and embedding indexes of the store (only new works are embedded)."""
+    from labscout.index.build import build_index
+
+    s = settings(config, db=db, quiet=quiet or None, embedder=embedder)
+    with open_store(s, read_only=True) as store:
+        report = build_index(
+            store,
+            embedder=embedder,
+            default_embedder=s.embedder,
+            full=full,
+            cache=not no_cache,
+            progress=progress_for(s),
+        )
+    if as_json:
+        from dataclasses import asdict
+
+        typer.echo(json.dumps(asdict(report), indent=2))
+    else:
+        typer.echo(report.summary())
+
+
+@handle_errors
+def find_cmd(
+    text: Annotated[
+        str | None, typer.Argument(help="What you want to work on, in your own words.")
+    ] = None,
+    like: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--like",
+            help="A work you like: OpenAlex id, DOI or arXiv id (repeatable).",
+        ),
+    ] = None,
+    like_bib: Annotated[
+        str | None,
+        typer.Option("--like-bib", help="A BibTeX file of works you like (by DOI, arXiv, title)."),
+    ] = None,
+    mine: Annotated[
+        str | None,
+        typer.Option("--mine", help="An author id: their works are the query, they are left out."),
+    ] = None,
+    mine_orcid: Annotated[
+        str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")
+    ] = None,
+    exclude_coauthors: Annotated[
+        bool,
+        typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many researchers.")] = 10,
+    since: Annotated[
+        int | None, typer.Option("--since", help="Only works published in this year or later.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output: table, json or csv.")
+    ] = "table",
+    fusion: Annotated[
+        str | None,
+        typer.Option(
+            "--fusion", help="weighted (default), rrf, lexical or dense (see docs/scoring.md)."
+        ),
+    ] = None,
+    reindex: Annotated[
+        bool,
+        typer.Option(
+            "--reindex", help="Build or update the index first when it is missing or stale."
+        ),
+    ] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Rank researchers who work on your topic, with the papers that justify each rank."""
+    from labscout.rank.find import find
+    from labscout.rank.params import FUSIONS, RankParams
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}'", hint="Use --format table, json or csv.")
+    s = settings(config, db=db, quiet=quiet or None)
+    if fusion is not None and fusion not in FUSIONS:
+        raise InputError(f"unknown fusion '{fusion}'", hint=f"Use one of: {', '.join(FUSIONS)}.")
+    params = RankParams() if fusion is None else RankParams(fusion=fusion)
+    with open_store(s, read_only=True) as store:
+        result = find(
+            store,
+            text=text,
+            like=like or (),
+            like_bib=like_bib,
+            mine=mine,
+            mine_orcid=mine_orcid,
+            exclude_coauthors=exclude_coauthors,
+            top=top,
+            since=since,
+            params=params,
+            reindex=reindex,
+            progress=progress_for(s),
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        rows = result.rows()
+        if rows:
+            w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    else:
+        print_table(result)
+
+
+def print_table(result: FindResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("researcher")
+    table.add_column("score", justify="right")
+    table.add_column("institution (last known)")
+    table.add_column("best evidence (year, position)")
+    for m in result.matches:
+        ev = "\n".join(
+            f"{e.work.title[:70]} ({e.work.year or '?'}, {e.position}"
+            f"{', corresp.' if e.is_corresponding else ''})"
+            for e in m.evidence
+        )
+        table.add_row(
+            str(m.rank),
+            f"{m.name}\n{m.author_id}",
+            f"{m.score:.3f}\n{m.n_works} works",
+            m.institution or "",
+            ev,
+        )
+    console.print(table)
+    if result.unmatched:
+        console.print(
+            f"{len(result.unmatched)} BibTeX entries matched no stored work:", style="dim"
+        )
+        for u in result.unmatched[:10]:
+            console.print(f"  {u}", style="dim")
+    if not result.matches:
+        console.print("No researcher matched; try other words, or a lower --since.")

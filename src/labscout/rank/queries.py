@@ -1,0 +1,204 @@
+"""Resolve what a query refers to: works one likes (ids, DOIs, arXiv ids, BibTeX) and
+an author whose own works are the query."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from labscout.errors import InputError, MissingExtraError, NotFoundError
+from labscout.store import Store
+
+_OPENALEX_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)$", re.I)
+_OPENALEX_AUTHOR = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:authors/)?)?(A\d+)$", re.I)
+_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+_ARXIV = re.compile(
+    r"^(?:arxiv:|https?://arxiv\.org/(?:abs|pdf)/)?"
+    r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$",
+    re.I,
+)
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.I)
+_HINT = (
+    "Give an OpenAlex work id (W2741809807), a DOI (10.48550/arXiv.1706.03762) or an "
+    "arXiv id (1706.03762) of a work in the store; ingest it first if it is not there."
+)
+
+
+def normalize_title(title: str) -> str:
+    """Lower case, LaTeX braces and commands and punctuation gone, spaces collapsed."""
+    t = re.sub(r"\\[a-zA-Z]+\s*", " ", title).replace("{", "").replace("}", "")
+    t = re.sub(r"[^0-9a-z]+", " ", t.lower())
+    return " ".join(t.split())
+
+
+def _one(ids: list[str]) -> str | None:
+    return sorted(ids)[0] if ids else None
+
+
+def resolve_work(store: Store, ref: str) -> str:
+    """The stored work that ``ref`` names: an OpenAlex id, a DOI or an arXiv id."""
+    ref = ref.strip()
+    if m := _OPENALEX_WORK.match(ref):
+        wid = store.resolve_id("works", m.group(1).upper())
+        if store.get_works([wid]):
+            return wid
+        raise NotFoundError(f"no work {m.group(1)} in the store", hint=_HINT)
+    if m := _DOI.match(ref):
+        doi = m.group(1).lower()
+        found = _one(store.find_work_ids("doi", doi))
+        if found is None and doi.startswith("10.48550/arxiv."):
+            found = _one(store.find_work_ids("arxiv", doi.split("arxiv.", 1)[1]))
+        if found:
+            return found
+        raise NotFoundError(f"no work with DOI {doi} in the store", hint=_HINT)
+    if m := _ARXIV.match(ref):
+        aid = m.group(1)
+        found = _one(store.find_work_ids("arxiv", aid)) or _one(
+            store.find_work_ids("doi", f"10.48550/arxiv.{aid.lower()}")
+        )
+        if found:
+            return found
+        raise NotFoundError(f"no work with arXiv id {aid} in the store", hint=_HINT)
+    raise NotFoundError(f"'{ref}' is not a work id, DOI or arXiv id", hint=_HINT)
+
+
+@dataclass(frozen=True)
+class BibMatch:
+    work_ids: tuple[str, ...]
+    unmatched: tuple[str, ...]
+    """Entry keys (with their titles) that matched no stored work."""
+    n_entries: int
+
+
+def _field(entry, name: str) -> str | None:
+    for key, f in entry.fields_dict.items():
+        if key.lower() == name and f.value:
+            return str(f.value).strip()
+    return None
+
+
+def resolve_bib(store: Store, path: str | os.PathLike[str]) -> BibMatch:
+    """Match the entries of a BibTeX file to stored works: by DOI, by arXiv id
+    (``eprint``, or an arxiv.org URL), then by normalised title."""
+    try:
+        import bibtexparser
+    except ImportError:
+        raise MissingExtraError("sources", "bibtexparser") from None
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"cannot read the BibTeX file {p}: {exc.strerror}") from None
+    library = bibtexparser.parse_string(text)
+    if not library.entries:
+        raise InputError(
+            f"{p} holds no BibTeX entries",
+            hint="Give a .bib file with @article{...} / @inproceedings{...} entries.",
+        )
+    titles: dict[str, str] | None = None
+    found: list[str] = []
+    unmatched: list[str] = []
+    for entry in library.entries:
+        wid = None
+        doi = _field(entry, "doi")
+        if doi and (m := _DOI.match(doi)):
+            wid = _one(store.find_work_ids("doi", m.group(1).lower()))
+        if wid is None:
+            for cand in (_field(entry, "eprint"), _field(entry, "url"), _field(entry, "arxiv")):
+                if cand and (m := _ARXIV.match(cand)):
+                    wid = _one(store.find_work_ids("arxiv", m.group(1)))
+                    if wid:
+                        break
+        title = _field(entry, "title") or ""
+        if wid is None and title:
+            if titles is None:
+                titles = _title_lookup(store)
+            wid = titles.get(normalize_title(title))
+        if wid is None:
+            unmatched.append(f"{entry.key}: {title}" if title else entry.key)
+        elif wid not in found:
+            found.append(wid)
+    return BibMatch(tuple(found), tuple(unmatched), len(library.entries))
+
+
+def _title_lookup(store: Store) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for wid, title in store.con.execute(
+        "SELECT id, title FROM works WHERE title IS NOT NULL ORDER BY id"
+    ).fetchall():
+        out.setdefault(normalize_title(title), wid)
+    return out
+
+
+@dataclass(frozen=True)
+class AuthorQuery:
+    author_ids: tuple[str, ...]
+    """The author's ids (one person across sources: every id linked to it)."""
+    work_ids: tuple[str, ...]
+    coauthor_ids: tuple[str, ...]
+
+
+def resolve_author(
+    store: Store, author: str | None = None, orcid: str | None = None
+) -> AuthorQuery:
+    """The works of an author given by id (OpenAlex or any stored id) or ORCID."""
+    if orcid:
+        m = _ORCID.search(orcid.strip())
+        if not m:
+            raise InputError(
+                f"'{orcid}' is not an ORCID", hint="An ORCID looks like 0000-0002-1825-0097."
+            )
+        rows = store.con.execute(
+            "SELECT id FROM authors WHERE upper(orcid) = upper(?) ORDER BY id", [m.group(1)]
+        ).fetchall()
+        if not rows:
+            raise NotFoundError(
+                f"no author with ORCID {m.group(1)} in the store",
+                hint="Ingest their works first, or give their author id with --mine.",
+            )
+        seeds = [r[0] for r in rows]
+    else:
+        if not author:
+            raise InputError("give an author id or an ORCID")
+        aid = author.strip()
+        if m := _OPENALEX_AUTHOR.match(aid):
+            aid = m.group(1).upper()
+        aid = store.resolve_id("authors", aid)
+        if not store.con.execute("SELECT 1 FROM authors WHERE id = ?", [aid]).fetchone():
+            raise NotFoundError(
+                f"no author {author} in the store",
+                hint="Give an author id from the store (e.g. A5023888391), or --mine-orcid.",
+            )
+        seeds = [aid]
+    ids = [
+        r[0]
+        for r in store.con.execute(
+            """
+            SELECT DISTINCT b.author_id FROM author_person a
+            JOIN author_person b ON a.person_id = b.person_id
+            WHERE a.author_id IN (SELECT unnest(?)) ORDER BY 1
+            """,
+            [seeds],
+        ).fetchall()
+    ] or seeds
+    works = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT DISTINCT work_id FROM authorships WHERE author_id IN (SELECT unnest(?)) "
+            "ORDER BY 1",
+            [ids],
+        ).fetchall()
+    ]
+    if not works:
+        raise NotFoundError(f"the author {seeds[0]} has no works in the store")
+    co = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT DISTINCT author_id FROM authorships WHERE work_id IN (SELECT unnest(?)) "
+            "AND author_id NOT IN (SELECT unnest(?)) ORDER BY 1",
+            [works, ids],
+        ).fetchall()
+    ]
+    return AuthorQuery(tuple(ids), tuple(works), tuple(co))
