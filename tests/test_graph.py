@@ -197,3 +197,45 @@ def test_cli_path(tmp_path: Path) -> None:
     assert none.exit_code == 0 and "No co-author path of at most 4 steps" in none.output
     amb = runner.invoke(app, ["path", "--db", str(db), "--from-name", "Jane Smith", "--to", "A4"])
     assert amb.exit_code == 2 and "matches 2 people" in amb.output and "Traceback" not in amb.output
+
+
+def test_one_person_across_sources(gstore: Store) -> None:
+    from labscout.ingest.identity import resolve_identities
+    from labscout.records import Author, Authorship, Work
+    from labscout.store import Batch
+
+    # a DBLP record of Ben Two (same ORCID as A2) who wrote with Gus Seven (A7)
+    gstore.write(
+        Batch(
+            works=[
+                Work(
+                    id="dblp:w1",
+                    title="A DBLP paper with Gus",
+                    publication_year=2022,
+                    authorships=(
+                        Authorship("dblp:ben", "first", 0, raw_author_name="Ben Two"),
+                        Authorship("A7", "last", 1, raw_author_name="Gus Seven"),
+                    ),
+                    source="dblp",
+                )
+            ],
+            authors=[
+                Author(
+                    id="dblp:ben",
+                    display_name="Ben Two",
+                    orcid="0000-0002-1825-0097",
+                    source="dblp",
+                    is_full=True,
+                )
+            ],
+        )
+    )
+    assert paths(gstore, ["A1"], "A7") == []  # two records, two nodes
+    with pytest.raises(AmbiguousError):
+        paths(gstore, source_names=["Ben Two"], target="A7")
+    assert resolve_identities(gstore).linked == {"orcid": 1}
+    found = paths(gstore, ["A1"], "A7")
+    assert [ids(p) for p in found] == [["A1", "A2", "A7"]]
+    assert [w.title for w in found[0].edges[1].works] == ["A DBLP paper with Gus"]
+    assert ids(paths(gstore, ["dblp:ben"], "A7")[0]) == ["A2", "A7"]  # either record
+    assert ids(paths(gstore, source_names=["Ben Two"], target="A7")[0]) == ["A2", "A7"]

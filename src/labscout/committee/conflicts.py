@@ -29,6 +29,7 @@ from typing import Any
 from labscout.committee.inputs import read_reviewers, read_submissions
 from labscout.errors import ConfigError, InputError
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
+from labscout.graph.people import person_authorships, to_persons
 from labscout.records import Rejected
 from labscout.sources.openalex import short_id
 from labscout.store import Store
@@ -100,7 +101,7 @@ class ConflictReport:
 
 
 def _resolve(store: Store, raw: str, unknown: set[str]) -> str:
-    rid = store.resolve_id("authors", short_id(raw) or raw)
+    rid = to_persons(store, [store.resolve_id("authors", short_id(raw) or raw)])[0]
     known = store.con.execute(
         "SELECT EXISTS (SELECT 1 FROM authors WHERE id = $i) "
         "OR EXISTS (SELECT 1 FROM authorships WHERE author_id = $i)",
@@ -200,6 +201,11 @@ def find_conflicts(
     revs = list(dict.fromkeys(_resolve(store, r, unknown) for r in reviewers))
     sub = [(p, _resolve(store, a, unknown)) for p, authors in submissions.items() for a in authors]
     con = store.con
+    ships = f" {person_authorships(store)} "  # one node per person across sources
+
+    def sql(template: str) -> str:
+        return template.replace(" authorships ", ships)
+
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _c_rev AS SELECT unnest($r::VARCHAR[]) AS rid", {"r": revs}
     )
@@ -214,14 +220,14 @@ def find_conflicts(
         if aid in rev_set:
             out.append(Conflict(paper, aid, "author", aid, "the reviewer is an author"))
     for paper, rid, aid, n, title, y in con.execute(
-        _COAUTHOR, {"since": as_of - coauthor_years, "cap": max_authors}
+        sql(_COAUTHOR), {"since": as_of - coauthor_years, "cap": max_authors}
     ).fetchall():
         more = f" and {n - 1} more" if n > 1 else ""
         out.append(Conflict(paper, rid, "coauthor", aid, f"co-authored '{title}' ({y}){more}"))
-    for paper, rid, aid, _inst, name in con.execute(_INSTITUTION).fetchall():
+    for paper, rid, aid, _inst, name in con.execute(sql(_INSTITUTION)).fetchall():
         out.append(Conflict(paper, rid, "institution", aid, f"both at {name} now"))
     for paper, rid, aid, student, advisor, n, y0, y1 in con.execute(
-        _ADVISOR, {"early": ADVISOR_EARLY_YEARS, "min_works": ADVISOR_MIN_WORKS}
+        sql(_ADVISOR), {"early": ADVISOR_EARLY_YEARS, "min_works": ADVISOR_MIN_WORKS}
     ).fetchall():
         out.append(
             Conflict(

@@ -242,11 +242,14 @@ def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> di
     store: each edge's works (most recent first) and each author's name and
     institution now (last known, else on their most recent work).
     """
+    from labscout.graph.people import person_authorships
+
     con = store.con
+    ships = person_authorships(store)
     ref = con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
     ref = int(ref) if ref is not None else 0
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _ls_pw AS
         WITH small AS (
             SELECT work_id FROM authorships GROUP BY work_id
@@ -254,7 +257,7 @@ def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> di
         ),
         aa AS (
             SELECT DISTINCT a.work_id, a.author_id
-            FROM authorships a JOIN small s ON s.work_id = a.work_id
+            FROM {ships} a JOIN small s ON s.work_id = a.work_id
         )
         SELECT x.author_id AS a, y.author_id AS b, x.work_id, w.publication_year AS y
         FROM aa x JOIN aa y ON x.work_id = y.work_id AND x.author_id < y.author_id
@@ -303,12 +306,12 @@ def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> di
         """
     ).fetchnumpy()["i"]
     people = con.execute(
-        """
+        f"""
         WITH latest AS (
             SELECT s.author_id, arg_max(s.institution_ids[1], coalesce(w.publication_year, 0))
                        FILTER (WHERE len(s.institution_ids) > 0) AS inst,
                    any_value(s.raw_author_name) AS raw
-            FROM authorships s JOIN _ls_nodes n ON n.id = s.author_id
+            FROM {ships} s JOIN _ls_nodes n ON n.id = s.author_id
             LEFT JOIN works w ON w.id = s.work_id
             GROUP BY s.author_id
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from labscout.errors import AmbiguousError, NotFoundError
 from labscout.graph.results import PersonRef
 from labscout.sources.openalex import normalize_orcid, short_id
@@ -18,6 +20,43 @@ if TYPE_CHECKING:
     from labscout.graph.build import CoauthorGraph
 
 MAX_LISTED = 10
+
+
+def has_identities(store: Store) -> bool:
+    """True when identity links merge some author records into one person."""
+    try:
+        return bool(
+            store.con.execute(
+                "SELECT EXISTS (SELECT 1 FROM identity_links WHERE undone_at IS NULL)"
+            ).fetchone()[0]
+        )
+    except duckdb.Error:  # a store from before identity links
+        return False
+
+
+def person_authorships(store: Store) -> str:
+    """SQL for the authorships table with each author id replaced by its person's id
+    (:mod:`labscout.ingest.identity`): one node per person across sources."""
+    if not has_identities(store):
+        return "authorships"
+    return (
+        "(SELECT s.work_id, coalesce(ap.person_id, s.author_id) AS author_id, "
+        "s.author_position, s.position_index, s.is_corresponding, s.raw_author_name, "
+        "s.raw_affiliation_strings, s.institution_ids FROM authorships s "
+        "LEFT JOIN author_person ap ON ap.author_id = s.author_id)"
+    )
+
+
+def to_persons(store: Store, ids: list[str]) -> list[str]:
+    """Each id replaced by its person's id, without repeats (unchanged without links)."""
+    if not ids or not has_identities(store):
+        return list(dict.fromkeys(ids))
+    rows = store.con.execute(
+        "SELECT author_id, person_id FROM author_person WHERE author_id IN (SELECT unnest($i))",
+        {"i": list(ids)},
+    ).fetchall()
+    person = dict(rows)
+    return list(dict.fromkeys(person.get(i, i) for i in ids))
 
 
 def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
@@ -68,7 +107,7 @@ def _exists(store: Store, author_id: str, graph: CoauthorGraph | None = None) ->
 def resolve_id(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> str:
     """The stored id for ``author_id`` (following merges), or NotFoundError."""
     raw = short_id(author_id.strip()) or author_id
-    resolved = store.resolve_id("authors", raw)
+    resolved = to_persons(store, [store.resolve_id("authors", raw)])[0]
     if not _exists(store, resolved, graph):
         raise NotFoundError(
             f"no author with id {author_id} in the store",
@@ -105,7 +144,7 @@ def resolve_orcid(store: Store, orcid: str) -> str:
             "SELECT id FROM authors WHERE orcid = ? ORDER BY id", [bare]
         ).fetchall()
     ]
-    return _one(store, ids, f"ORCID {bare}")
+    return _one(store, to_persons(store, ids), f"ORCID {bare}")
 
 
 def resolve_name(store: Store, name: str) -> str:
@@ -125,7 +164,7 @@ def resolve_name(store: Store, name: str) -> str:
             {"n": name.strip()},
         ).fetchall()
     ]
-    return _one(store, ids, f"the name '{name.strip()}'")
+    return _one(store, to_persons(store, ids), f"the name '{name.strip()}'")
 
 
 def resolve_people(
