@@ -17,6 +17,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     ingest_snapshot,
     ingest_sources,
     ingest_tables,
+    ladder_cmds,
     search_cmds,
     store_cmds,
 )
@@ -41,6 +42,7 @@ app.add_typer(identity_cmds.app, name="identities")
 graph_cmds.register(app)
 affinity_cmds.register(app)
 committee_cmds.register(app)
+ladder_cmds.register(app)
 
 
 def main() -> None:

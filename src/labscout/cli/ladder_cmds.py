@@ -1,0 +1,197 @@
+"""`labscout ladder`, `labscout researcher`, `labscout read`: institutions in tiers,
+one researcher's signals, and what to read first on a topic."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from labscout.cli.common import (
+    ConfigOption,
+    DbOption,
+    QuietOption,
+    handle_errors,
+    open_store,
+    progress_for,
+    settings,
+)
+from labscout.errors import InputError
+
+FORMATS = ("table", "json")
+
+CountryOption = Annotated[
+    str | None,
+    typer.Option("--country", help="Institutions in these countries (ISO codes: DE,CH)."),
+]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Institutions in a region: europe, eu, north-america, latin-america, americas, "
+        "middle-east, asia, africa, oceania (comma-separated).",
+    ),
+]
+TypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        help="Institution type: education, company, facility, government, nonprofit "
+        "(comma-separated; company = industry labs).",
+    ),
+]
+ActiveOption = Annotated[
+    int | None,
+    typer.Option("--active-since", help="Only researchers with a work from this year on."),
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table or json.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ladder")(ladder_cmd)
+    app.command("researcher")(researcher_cmd)
+    app.command("read")(read_cmd)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}'", hint="Use --format table or json.")
+
+
+@handle_errors
+def ladder_cmd(
+    text: Annotated[str | None, typer.Argument(help="The topic, in your own words.")] = None,
+    like: Annotated[
+        list[str] | None,
+        typer.Option("--like", help="A work you like: OpenAlex id, DOI or arXiv id (repeatable)."),
+    ] = None,
+    like_bib: Annotated[
+        str | None, typer.Option("--like-bib", help="A BibTeX file of works you like.")
+    ] = None,
+    mine: Annotated[
+        str | None,
+        typer.Option("--mine", help="An author id: their works are the query, they are left out."),
+    ] = None,
+    mine_orcid: Annotated[
+        str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Your institution (name or id): show stepping stones one or two tiers above.",
+        ),
+    ] = None,
+    country: CountryOption = None,
+    region: RegionOption = None,
+    type_: TypeOption = None,
+    active_since: ActiveOption = None,
+    since: Annotated[
+        int | None, typer.Option("--since", help="Only works published in this year or later.")
+    ] = None,
+    tiers: Annotated[int, typer.Option("--tiers", help="Number of tiers.")] = 4,
+    quantiles: Annotated[
+        bool, typer.Option("--quantiles", help="Cut tiers by quantiles, not natural breaks.")
+    ] = False,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many institutions.")] = 20,
+    fmt: FormatOption = "table",
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
+    ] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Rank institutions and industry labs for a topic, in tiers, with hidden gems and
+    (with --from) stepping stones. Every figure comes from stored works (docs/ladder.md)."""
+    from labscout.filters import Filters
+    from labscout.rank.institutions import LadderParams, ladder
+
+    _check_format(fmt)
+    filters = Filters.parse(country, region, type_, active_since)
+    params = LadderParams(n_tiers=tiers, tier_method="quantiles" if quantiles else "jenks")
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_store(s, read_only=True) as store:
+        result = ladder(
+            store,
+            text=text,
+            like=like or (),
+            like_bib=like_bib,
+            mine=mine,
+            mine_orcid=mine_orcid,
+            top=top,
+            since=since,
+            filters=filters,
+            from_institution=from_,
+            params=params,
+            reindex=reindex,
+            progress=progress_for(s),
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from labscout.cli.ladder_view import print_ladder
+
+    print_ladder(result)
+
+
+@handle_errors
+def researcher_cmd(
+    author: Annotated[str, typer.Argument(help="Author id (e.g. A5023888391) or ORCID.")],
+    recent_years: Annotated[
+        int, typer.Option("--recent-years", help='"Lately" is the last this-many years.')
+    ] = 5,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Reference year (default: this year).")
+    ] = None,
+    fmt: FormatOption = "table",
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """One researcher's signals (activity, seniority, students, group growth, institution),
+    topics over time and top co-authors, each with the numbers and works behind it."""
+    from labscout.signals import SignalParams, researcher_profile
+
+    _check_format(fmt)
+    if recent_years < 1:
+        raise InputError("--recent-years must be at least 1")
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_store(s, read_only=True) as store:
+        profile = researcher_profile(
+            store, author, SignalParams(reference_year=year, recent_years=recent_years)
+        )
+    if fmt == "json":
+        typer.echo(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from labscout.cli.ladder_view import print_profile
+
+    print_profile(profile)
+
+
+@handle_errors
+def read_cmd(
+    text: Annotated[str, typer.Argument(help="The topic, in your own words.")],
+    fmt: FormatOption = "table",
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
+    ] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """What to read first on a topic: surveys, then the works the topic cites most, then
+    recent works of its top researchers; each with why it is on the list."""
+    from labscout.rank.reading import reading_list
+
+    _check_format(fmt)
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_store(s, read_only=True) as store:
+        result = reading_list(store, text, reindex=reindex, progress=progress_for(s))
+    if fmt == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from labscout.cli.ladder_view import print_reading
+
+    print_reading(result)

@@ -1,0 +1,145 @@
+"""Tables for `labscout ladder`, `labscout researcher` and `labscout read` (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from labscout.rank.institutions import LadderResult
+from labscout.rank.reading import ReadingList
+from labscout.signals.types import ResearcherProfile
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.2f}%"
+
+
+def print_ladder(result: LadderResult) -> None:
+    console = Console()
+    t = result.tiering
+    lo, hi = result.field_window
+    console.print(
+        f"{len(result.institutions)} institutions shown; tiers by {t.method} over "
+        f"{sum(t.counts)} credited places (per tier: {', '.join(map(str, t.counts))}); "
+        f"{result.n_researchers} researchers; field prestige over {lo}-{hi}.",
+        style="dim",
+    )
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("tier", justify="right")
+    table.add_column("institution")
+    table.add_column("topic strength", justify="right")
+    table.add_column("field prestige")
+    table.add_column("researchers (credit; best work)")
+    for r in result.institutions:
+        p = r.prestige
+        people = "\n".join(
+            f"{x.name} ({x.credit:.3f}; {x.works[0].title[:50]}, {x.works[0].year or '?'}, "
+            f"{x.works[0].position})"
+            for x in r.researchers
+            if x.works
+        )
+        table.add_row(
+            str(r.rank),
+            str(r.tier),
+            f"{r.name}\n{r.country_code or '?'} · {r.type or 'type unknown'}",
+            f"{r.score:.3f}\n{r.n_researchers} researchers",
+            f"tier {p.tier}\n{p.n_works} works ({_pct(p.works_share)})\n"
+            f"{p.citations:,} cites ({_pct(p.citations_share)})",
+            people,
+        )
+    console.print(table)
+    if result.hidden_gems:
+        console.print("\nHidden gems (high fit, institution of low field prestige):", style="bold")
+        for g in result.hidden_gems:
+            console.print(f"  {g.name} (#{g.find_rank}, fit {g.fit:.3f}): {g.reason}")
+    if result.from_institution:
+        f = result.from_institution
+        console.print(f"\nFrom {f['name']}: {f['basis']}.", style="bold")
+        if f.get("note"):
+            console.print(f"  {f['note']}")
+        elif not result.stepping_stones:
+            console.print("  No place one or two tiers above has a co-author at your tier.")
+        for st in result.stepping_stones:
+            console.print(f"  {st.reason}")
+    if not result.institutions:
+        console.print("No institution matched; try other words, or fewer filters.")
+
+
+def _years(pairs) -> str:
+    return " ".join(f"{y}:{n}" for y, n in pairs)
+
+
+def print_profile(p: ResearcherProfile) -> None:
+    console = Console()
+    ids = f" (also {', '.join(i for i in p.author_ids if i != p.author_id)})"
+    console.print(
+        f"{p.name}  {p.author_id}{ids if len(p.author_ids) > 1 else ''}"
+        + (f"  ORCID {p.orcid}" if p.orcid else ""),
+        style="bold",
+    )
+    table = Table(show_lines=True, title=f"Signals (reference year {p.reference_year})")
+    table.add_column("signal")
+    table.add_column("in words")
+    table.add_column("numbers and works")
+    a = p.activity
+    last = f"\nlast: {a.last_work.work_id} ({a.last_work.year})" if a.last_work else ""
+    table.add_row(
+        "recent activity",
+        a.summary,
+        f"{a.n_works} works in the store since {a.first_year}\n{_years(a.per_year)}{last}",
+    )
+    s = p.seniority
+    table.add_row(
+        "senior position",
+        s.summary,
+        "\n".join(f"{w.work_id} ({w.year}) {w.title[:50]}" for w in s.last_author_works[:5]),
+    )
+    st = p.students
+    table.add_row(
+        "students",
+        st.summary,
+        "\n".join(
+            f"{x.name} (from {x.first_year}): {x.first_joint_work.work_id} "
+            f"({x.first_joint_work.year})"
+            for x in st.students[:8]
+        ),
+    )
+    g = p.growth
+    table.add_row("group growth", g.summary, _years(g.per_year))
+    i = p.institution
+    table.add_row(
+        "institution",
+        i.summary,
+        f"{i.institution_id or ''}" + (f"\nfrom {i.work.work_id}" if i.work else ""),
+    )
+    console.print(table)
+    if p.topics_over_time:
+        console.print(f"Topics over time (from {p.topics_basis}):", style="bold")
+        for t in p.topics_over_time:
+            names = ", ".join(name for name, _ in t.topics)
+            console.print(f"  {t.start}-{t.end} ({t.n_works} works): {names}")
+    if p.top_coauthors:
+        console.print("Top co-authors:", style="bold")
+        for c in p.top_coauthors:
+            where = f", {c.institution}" if c.institution else ""
+            console.print(
+                f"  {c.name} ({c.author_id}{where}): {c.n_works} works, last {c.last_year}"
+            )
+
+
+def print_reading(r: ReadingList) -> None:
+    console = Console()
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("work")
+    table.add_column("why")
+    for it in r.items:
+        table.add_row(
+            str(it.rank),
+            f"{it.title}\n{it.year or '?'} · {it.venue or ''} · {it.work_id}",
+            it.reason,
+        )
+    console.print(table)
+    if not r.items:
+        console.print("Nothing to list; try other words.")

@@ -1,0 +1,396 @@
+"""The ladder: institutions and industry labs ranked for a topic, in tiers.
+
+``ladder`` runs ``find`` (the same query forms: text, works one likes, one's
+own works) over every matched researcher, then credits each researcher's fit
+to the institutions on their papers at the time of each paper:
+
+- a researcher's fit is their ``find`` score: the sum over their best works
+  of ``relevance x recency x authorship credit``, the i-th best counting
+  ``work_decay**i`` (docs/scoring.md);
+- each of those works gives its share of the fit to the institutions the
+  researcher named on it (split evenly when they named several; a work
+  without an institution credits nobody);
+- an institution's topic strength is the sum of what its researchers' works
+  gave it.
+
+Tiers come from the topic-strength distribution (:mod:`labscout.rank.tiers`);
+prestige for the field as a whole from the store's recent works and citations.
+Stepping stones and hidden gems are in :mod:`labscout.rank.stepping`.
+docs/ladder.md explains every figure in plain words.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from labscout.errors import InputError
+from labscout.filters import Filters
+from labscout.progress import Progress
+from labscout.rank.tiers import TIER_METHODS, FieldPrestige, Prestige, Tiering, assign_tiers
+from labscout.results import ResearcherMatch
+from labscout.store import Store
+
+
+@dataclass(frozen=True)
+class LadderParams:
+    """Settings of the ladder (docs/ladder.md)."""
+
+    n_tiers: int = 4
+    """How many tiers, for topic strength and for field prestige."""
+    tier_method: str = "jenks"
+    """"jenks" (natural breaks of log values, needs jenkspy) or "quantiles"."""
+    prestige_years: int = 10
+    """Field prestige counts the store's last this-many years."""
+    depth: int = 1000
+    """Works retrieved per query text (``find`` uses 200; a ladder wants the whole topic)."""
+    n_evidence: int = 20
+    """Works kept per researcher (those beyond ``max_works`` only count as papers on the
+    topic in hidden-gem reasons, never towards fit)."""
+    researchers_per_institution: int = 5
+    """Researchers listed under each institution, best first."""
+    recent_years: int = 5
+    """"Since" in hidden-gem reasons: the last this-many years up to the reference year."""
+    gem_top: int = 50
+    """Only the best this-many researchers by fit can be hidden gems."""
+    gem_min_tier: int = 3
+    """A hidden gem's institution is in this field-prestige tier or a lower one."""
+    gem_min_works: int = 2
+    """A hidden gem has at least this many papers on the topic since the recent window."""
+    n_gems: int = 10
+    n_stones: int = 10
+
+    def __post_init__(self) -> None:
+        if self.tier_method not in TIER_METHODS:
+            raise ValueError(f"tier_method must be one of {TIER_METHODS}")
+        if self.n_tiers < 2:
+            raise ValueError("n_tiers must be at least 2")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class EvidenceWork:
+    """One work of a researcher that credited an institution."""
+
+    work_id: str
+    title: str
+    year: int | None
+    position: str
+    credit: float
+    """What the work gave this institution (its part of the researcher's fit)."""
+
+
+@dataclass(frozen=True)
+class InstitutionResearcher:
+    author_id: str
+    name: str
+    fit: float
+    """The researcher's whole fit for the topic (their ``find`` score)."""
+    credit: float
+    """The part of it credited to this institution."""
+    find_rank: int
+    works: tuple[EvidenceWork, ...]
+    """Their works that credited this institution, largest credit first."""
+
+
+@dataclass(frozen=True)
+class InstitutionRank:
+    rank: int
+    institution_id: str
+    name: str
+    country_code: str | None
+    type: str | None
+    score: float
+    """Topic strength: the sum of the credits of its researchers' works."""
+    tier: int
+    """Tier of the topic strength (1 = top)."""
+    n_researchers: int
+    researchers: tuple[InstitutionResearcher, ...]
+    prestige: Prestige
+    """Weight in the field as a whole (all topics), with its own tier."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HiddenGem:
+    author_id: str
+    name: str
+    fit: float
+    find_rank: int
+    institution_id: str
+    institution: str
+    field_tier: int
+    n_recent: int
+    """Papers on the topic since ``since``."""
+    n_recent_last: int
+    """Of those, how many as last author."""
+    since: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SteppingStone:
+    institution_id: str
+    institution: str
+    tier: int
+    score: float
+    researcher_id: str
+    researcher: str
+    coauthor_id: str
+    coauthor: str
+    coauthor_institution: str
+    work_id: str
+    work_title: str
+    work_year: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class LadderResult:
+    query: dict[str, Any]
+    institutions: tuple[InstitutionRank, ...]
+    tiering: Tiering
+    """How the topic-strength tiers were cut (over every credited institution)."""
+    field_window: tuple[int, int]
+    field_tiering: Tiering
+    n_researchers: int
+    """Researchers whose fit was credited (after --active-since)."""
+    uncredited: float
+    """Fit on works without any institution (credited to nobody)."""
+    hidden_gems: tuple[HiddenGem, ...] = ()
+    from_institution: dict[str, Any] | None = None
+    """With ``--from``: the place, its tier, and how the tier was found."""
+    stepping_stones: tuple[SteppingStone, ...] = ()
+    filters: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _work_institutions(
+    store: Store, work_ids: Sequence[str]
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(work id, person id) -> the institutions that person named on that work."""
+    if not work_ids:
+        return {}
+    rows = store.con.execute(
+        """
+        SELECT s.work_id, coalesce(p.person_id, s.author_id), s.institution_ids
+        FROM authorships s LEFT JOIN author_person p ON p.author_id = s.author_id
+        WHERE s.work_id IN (SELECT unnest(?))
+        """,
+        [list(work_ids)],
+    ).fetchall()
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for wid, pid, insts in rows:
+        key = (wid, pid)
+        out[key] = tuple(dict.fromkeys((*out.get(key, ()), *(insts or ()))))
+    return out
+
+
+def credit_institutions(
+    store: Store,
+    matches: Sequence[ResearcherMatch],
+    max_works: int,
+    work_decay: float,
+) -> tuple[dict[str, dict[str, list[EvidenceWork]]], float]:
+    """Institution id -> researcher id -> the works that credited it; and the fit
+    that went to nobody (works without an institution).
+
+    A researcher's i-th evidence work (largest contribution first, i from 0)
+    credits ``contribution x work_decay**i`` for i < ``max_works``, split evenly
+    over the institutions they named on it: the credits of a researcher add
+    up to their ``find`` score.
+    """
+    wids = sorted({e.work.work_id for m in matches for e in m.evidence})
+    insts = _work_institutions(store, wids)
+    out: dict[str, dict[str, list[EvidenceWork]]] = defaultdict(lambda: defaultdict(list))
+    lost = 0.0
+    for m in matches:
+        for i, e in enumerate(m.evidence[:max_works]):
+            credit = e.contribution * work_decay**i
+            where = insts.get((e.work.work_id, m.author_id), ())
+            if not where:
+                lost += credit
+                continue
+            share = credit / len(where)
+            for iid in where:
+                out[iid][m.author_id].append(
+                    EvidenceWork(e.work.work_id, e.work.title, e.work.year, e.position, share)
+                )
+    return out, lost
+
+
+def _institution_rows(store: Store, ids: Sequence[str]) -> dict[str, tuple]:
+    if not ids:
+        return {}
+    return {
+        r[0]: r
+        for r in store.con.execute(
+            "SELECT id, display_name, country_code, type FROM institutions "
+            "WHERE id IN (SELECT unnest(?))",
+            [list(ids)],
+        ).fetchall()
+    }
+
+
+def rank_institutions(
+    store: Store,
+    matches: Sequence[ResearcherMatch],
+    field: FieldPrestige,
+    max_works: int,
+    work_decay: float,
+    params: LadderParams | None = None,
+    filters: Filters | None = None,
+) -> tuple[list[InstitutionRank], Tiering, dict[str, int], float]:
+    """Institutions ranked by topic strength from researcher ``matches`` (best first).
+
+    Tiers are cut over every credited institution, then ``filters`` (country,
+    region, type) pick the institutions listed, so a tier means the same with or
+    without a filter. Returns the ranks, the tiering, the tier of every credited
+    institution (filtered out or not) and the uncredited fit.
+    """
+    params = params or LadderParams()
+    filters = filters or Filters()
+    credits, lost = credit_institutions(store, matches, max_works, work_decay)
+    strength = {
+        iid: sum(w.credit for works in by_r.values() for w in works)
+        for iid, by_r in credits.items()
+    }
+    tiers, tiering = assign_tiers(strength, params.n_tiers, params.tier_method)
+    keep = filters.institutions_ok(store, strength)
+    rows = _institution_rows(store, sorted(keep))
+    by_id = {m.author_id: m for m in matches}
+    order = sorted(keep, key=lambda i: (-strength[i], i))
+    out = []
+    for rank, iid in enumerate(order, start=1):
+        people = []
+        for aid, works in credits[iid].items():
+            m = by_id[aid]
+            works = sorted(works, key=lambda w: (-w.credit, w.work_id))
+            people.append(
+                InstitutionResearcher(
+                    author_id=aid,
+                    name=m.name,
+                    fit=m.score,
+                    credit=round(sum(w.credit for w in works), 6),
+                    find_rank=m.rank,
+                    works=tuple(works),
+                )
+            )
+        people.sort(key=lambda p: (-p.credit, p.author_id))
+        row = rows.get(iid, (iid, iid, None, None))
+        out.append(
+            InstitutionRank(
+                rank=rank,
+                institution_id=iid,
+                name=row[1] or iid,
+                country_code=row[2],
+                type=row[3],
+                score=round(strength[iid], 6),
+                tier=tiers[iid],
+                n_researchers=len(people),
+                researchers=tuple(people[: params.researchers_per_institution]),
+                prestige=field.of(iid),
+            )
+        )
+    return out, tiering, tiers, lost
+
+
+def ladder(
+    store: Store,
+    text: str | None = None,
+    like: Sequence[str] = (),
+    like_bib: str | os.PathLike[str] | None = None,
+    mine: str | None = None,
+    mine_orcid: str | None = None,
+    exclude_coauthors: bool = False,
+    top: int = 20,
+    since: int | None = None,
+    filters: Filters | None = None,
+    from_institution: str | None = None,
+    params: LadderParams | None = None,
+    rank_params: Any = None,
+    index: Any = None,
+    index_path: str | os.PathLike[str] | None = None,
+    reindex: bool = False,
+    reference_year: int | None = None,
+    progress: Progress | None = None,
+) -> LadderResult:
+    """Rank institutions for a topic, in tiers, with hidden gems and (``from_institution``)
+    stepping stones. The query forms are those of :func:`labscout.rank.find.find`."""
+    from labscout.rank.find import find
+    from labscout.rank.params import RankParams
+    from labscout.rank.stepping import hidden_gems, resolve_institution, stepping_stones
+    from labscout.rank.tiers import field_prestige
+
+    t0 = time.perf_counter()
+    params = params or LadderParams()
+    filters = filters or Filters()
+    if top < 1:
+        raise InputError("--top must be at least 1")
+    rp = rank_params or RankParams()
+    rp = rp.with_(
+        depth=max(rp.depth, params.depth), n_evidence=max(params.n_evidence, rp.max_works)
+    )
+    start = resolve_institution(store, from_institution) if from_institution else None
+    found = find(
+        store,
+        text=text,
+        like=like,
+        like_bib=like_bib,
+        mine=mine,
+        mine_orcid=mine_orcid,
+        exclude_coauthors=exclude_coauthors,
+        top=1_000_000,
+        since=since,
+        params=rp,
+        index=index,
+        index_path=index_path,
+        reindex=reindex,
+        progress=progress,
+    )
+    matches = list(found.matches)
+    if filters.active_since is not None:
+        active = filters.active_authors(store, [m.author_id for m in matches])
+        matches = [m for m in matches if m.author_id in active]
+    field = field_prestige(store, params.prestige_years, params.n_tiers, params.tier_method)
+    ranked, tiering, tiers, lost = rank_institutions(
+        store, matches, field, rp.max_works, rp.work_decay, params, filters
+    )
+    ref_year = reference_year or rp.reference_year or datetime.now(UTC).year
+    topic = text or "this topic"
+    gems = hidden_gems(store, matches, field, params, filters, ref_year, topic)
+    stones: tuple[SteppingStone, ...] = ()
+    start_info = None
+    if start is not None:
+        start_info, stones = stepping_stones(store, start, ranked, tiers, field, params)
+    query = dict(found.query)
+    query.pop("top", None)
+    query.update(top=top, from_institution=from_institution)
+    return LadderResult(
+        query=query,
+        institutions=tuple(ranked[:top]),
+        tiering=tiering,
+        field_window=field.window,
+        field_tiering=field.tiering,
+        n_researchers=len(matches),
+        uncredited=round(lost, 6),
+        hidden_gems=gems,
+        from_institution=start_info,
+        stepping_stones=stones,
+        filters=filters.to_dict(),
+        params={"ladder": params.to_dict(), "rank": rp.to_dict()},
+        seconds=round(time.perf_counter() - t0, 4),
+    )
