@@ -45,6 +45,20 @@ def index_cmd(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not use the shared embedding cache.")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="plain: embed in this process; ray: embed with Ray Data (pip install "
+            "'labscout[scale]'), local or on a cluster.",
+        ),
+    ] = "plain",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", help="Ray cluster to join (e.g. auto) [default: a local Ray]."
+        ),
+    ] = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -54,14 +68,30 @@ def index_cmd(
 
     s = settings(config, db=db, quiet=quiet or None, embedder=embedder)
     with open_store(s, read_only=True) as store:
-        report = build_index(
-            store,
-            embedder=embedder,
-            default_embedder=s.embedder,
-            full=full,
-            cache=not no_cache,
-            progress=progress_for(s),
-        )
+        if engine not in ("plain", "ray"):
+            raise InputError(f"unknown engine {engine!r}", hint="Use --engine plain or ray.")
+        if engine == "ray":
+            from labscout.index.ray_engine import build_index_ray
+
+            report, ray_report = build_index_ray(
+                store,
+                embedder=embedder,
+                default_embedder=s.embedder,
+                address=ray_address,
+                full=full,
+                cache=not no_cache,
+                progress=progress_for(s),
+            )
+            typer.echo(ray_report.summary(), err=True)
+        else:
+            report = build_index(
+                store,
+                embedder=embedder,
+                default_embedder=s.embedder,
+                full=full,
+                cache=not no_cache,
+                progress=progress_for(s),
+            )
     if as_json:
         from dataclasses import asdict
 
