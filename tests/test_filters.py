@@ -85,3 +85,53 @@ def test_on_the_store(store) -> None:
     assert f.institutions_ok(store, ["I1", "I2", "I9"]) == {"I1"}
     assert f.active_authors(store, ["A1", "A2", "A3"]) == {"A2"}
     assert Filters().active_authors(store, ["A1", "A2"]) == {"A1", "A2"}
+
+
+def test_filter_authors_by_current_institution(store) -> None:
+    from types import SimpleNamespace
+
+    from labscout.filters import filter_authors
+    from labscout.records import Author
+
+    store.write(
+        Batch(
+            institutions=[
+                Institution("I1", "ETH Zurich", country_code="CH", type="education"),
+                Institution("I2", "Google", country_code="US", type="company"),
+            ],
+            authors=[
+                # the author record's last known institution wins over the papers
+                Author("A1", "One", last_known_institution_ids=("I2",), is_full=True),
+                Author("A2", "Two"),
+                Author("A3", "Three"),
+            ],
+            works=[
+                Work(
+                    "W1",
+                    "a",
+                    publication_year=2015,
+                    authorships=(Authorship("A1", institution_ids=("I1",)),),
+                ),
+                Work(
+                    "W2",
+                    "b",
+                    publication_year=2016,
+                    authorships=(Authorship("A2", institution_ids=("I2",)),),
+                ),
+                Work(
+                    "W3",
+                    "c",
+                    publication_year=2024,
+                    authorships=(Authorship("A2", institution_ids=("I1",)),),
+                ),
+                Work("W4", "d", publication_year=2024, authorships=(Authorship("A3"),)),
+            ],
+        )
+    )
+    ranked = [SimpleNamespace(author_id=a) for a in ("A3", "A2", "A1")]
+    ids = lambda f: [r.author_id for r in filter_authors(store, ranked, f)]  # noqa: E731
+    assert ids(Filters()) == ["A3", "A2", "A1"]
+    assert ids(Filters.parse(country="CH")) == ["A2"]  # A2's latest paper is at ETH
+    assert ids(Filters.parse(type="company")) == ["A1"]
+    assert ids(Filters.parse(active_since=2020)) == ["A3", "A2"]
+    assert ids(Filters.parse(region="north-america", active_since=2020)) == []

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from labscout.cli import app
 from labscout.errors import AmbiguousError, NotFoundError
-from labscout.filters import Filters
+from labscout.filters import REGIONS, Filters
 from labscout.rank.institutions import LadderParams, rank_institutions
 from labscout.rank.stepping import hidden_gems, resolve_institution, stepping_stones
 from labscout.rank.tiers import FieldPrestige, Prestige, Tiering, assign_tiers, field_prestige
@@ -275,3 +275,26 @@ def test_ladder_cli_on_demo(demo_db: str) -> None:
     assert "institution" in table.output
     bad = runner.invoke(app, ["ladder", "x", "--db", demo_db, "--region", "atlantis"])
     assert bad.exit_code == 2 and "unknown region" in bad.output
+    for r in json.loads(
+        runner.invoke(
+            app,
+            ["ladder", "graph neural networks", "--db", demo_db, "-f", "json", "--country", "US"],
+        ).output
+    )["institutions"]:
+        assert r["country_code"] == "US"
+
+
+def test_find_filters_on_demo(demo_db: str) -> None:
+    runner = CliRunner()
+    args = ["find", "graph neural networks", "--db", demo_db, "-f", "json", "--top", "5"]
+    every = json.loads(runner.invoke(app, args).output)["matches"]
+    got = runner.invoke(app, [*args, "--region", "europe", "--active-since", "2018"])
+    assert got.exit_code == 0, got.output
+    europe = json.loads(got.output)["matches"]
+    assert europe and len(europe) <= 5
+    assert [m["rank"] for m in europe] == list(range(1, len(europe) + 1))
+    with Store(demo_db, read_only=True) as s:
+        for m in europe:
+            cc = s.get_institution(m["institution_id"]).country_code
+            assert cc in REGIONS["europe"]
+    assert {m["author_id"] for m in europe} != {m["author_id"] for m in every}

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from labscout.errors import InputError
 from labscout.store import Store
+
+T = TypeVar("T")
 
 INSTITUTION_TYPES = (
     "education",
@@ -216,3 +219,20 @@ class Filters:
             "types": sorted(self.types),
             "active_since": self.active_since,
         }
+
+
+def filter_authors(store: Store, ranked: Sequence[T], filters: Filters) -> list[T]:
+    """The items of ``ranked`` (anything with an ``author_id``) that pass ``filters``, in
+    order: active since ``active_since``, and (country, region, type) at their current
+    institution: the author record's last known one, else the one on their latest paper."""
+    if filters.empty:
+        return list(ranked)
+    ids = [r.author_id for r in ranked]
+    keep = filters.active_authors(store, ids)
+    if filters.on_institutions:
+        from labscout.rank.explain import last_known_institutions
+
+        where = last_known_institutions(store, [i for i in ids if i in keep])
+        ok = filters.institutions_ok(store, where.values())
+        keep = {a for a in keep if where.get(a) in ok}
+    return [r for r in ranked if r.author_id in keep]

@@ -18,6 +18,7 @@ from labscout.cli.common import (
     progress_for,
     settings,
 )
+from labscout.cli.ladder_cmds import ActiveOption, CountryOption, RegionOption, TypeOption
 from labscout.errors import InputError
 from labscout.results import FindResult
 
@@ -131,6 +132,10 @@ def find_cmd(
     since: Annotated[
         int | None, typer.Option("--since", help="Only works published in this year or later.")
     ] = None,
+    country: CountryOption = None,
+    region: RegionOption = None,
+    type_: TypeOption = None,
+    active_since: ActiveOption = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Output: table, json or csv.")
     ] = "table",
@@ -151,6 +156,7 @@ def find_cmd(
     config: ConfigOption = None,
 ) -> None:
     """Rank researchers who work on your topic, with the papers that justify each rank."""
+    from labscout.filters import Filters
     from labscout.rank.find import find
     from labscout.rank.params import FUSIONS, RankParams
 
@@ -171,6 +177,7 @@ def find_cmd(
             exclude_coauthors=exclude_coauthors,
             top=top,
             since=since,
+            filters=Filters.parse(country, region, type_, active_since),
             params=params,
             reindex=reindex,
             progress=progress_for(s),

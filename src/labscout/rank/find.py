@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from labscout.errors import InputError, NotFoundError
+from labscout.filters import Filters, filter_authors
 from labscout.index.build import SearchIndex, load_index
 from labscout.progress import Progress
 from labscout.rank.aggregate import aggregate
@@ -16,6 +17,7 @@ from labscout.rank.explain import explain
 from labscout.rank.params import RankParams
 from labscout.rank.queries import resolve_author, resolve_bib, resolve_work
 from labscout.rank.retrieve import QueryText, retrieve
+from labscout.records import Authorship, Work
 from labscout.results import FindResult, WorkHit
 from labscout.store import Store
 
@@ -35,6 +37,38 @@ def _person_map(store: Store, author_ids: Sequence[str]) -> dict[str, str]:
     return dict(rows)
 
 
+def _works_for_ranking(store: Store, ids: list[str]) -> dict[str, Work]:
+    """The fields ranking and evidence need (no abstracts, topics or references): fast."""
+    if not ids:
+        return {}
+    aships: dict[str, list[Authorship]] = {}
+    for r in store.con.execute(
+        "SELECT work_id, author_id, author_position, position_index, is_corresponding, "
+        "raw_author_name, raw_affiliation_strings, institution_ids FROM authorships "
+        "WHERE work_id IN (SELECT unnest(?)) ORDER BY work_id, position_index",
+        [ids],
+    ).fetchall():
+        aships.setdefault(r[0], []).append(
+            Authorship(r[1], r[2] or "middle", r[3] or 0, bool(r[4]), r[5], tuple(r[6] or ()),
+                       tuple(r[7] or ()))
+        )  # fmt: skip
+    return {
+        wid: Work(
+            id=wid,
+            title=title or "",
+            publication_year=year,
+            venue=venue,
+            doi=doi,
+            authorships=tuple(aships.get(wid, ())),
+        )
+        for wid, title, year, venue, doi in store.con.execute(
+            "SELECT id, title, publication_year, venue, doi FROM works "
+            "WHERE id IN (SELECT unnest(?))",
+            [ids],
+        ).fetchall()
+    }
+
+
 def find(
     store: Store,
     text: str | None = None,
@@ -45,6 +79,7 @@ def find(
     exclude_coauthors: bool = False,
     top: int = 10,
     since: int | None = None,
+    filters: Filters | None = None,
     params: RankParams | None = None,
     index: SearchIndex | None = None,
     index_path: str | os.PathLike[str] | None = None,
@@ -57,7 +92,9 @@ def find(
     ids, DOIs, arXiv ids; ``like_bib``: a BibTeX file) and one author's own
     works (``mine``: an author id, or ``mine_orcid``). With ``mine``, that
     author is left out of the results, and with ``exclude_coauthors`` their
-    co-authors too. ``since`` keeps only works from that year on. A missing
+    co-authors too. ``since`` keeps only works from that year on; ``filters``
+    keep researchers by activity and current institution
+    (:func:`labscout.filters.filter_authors`). A missing
     or stale index is refused with a hint, or rebuilt with ``reindex``.
     """
     t0 = time.perf_counter()
@@ -116,9 +153,11 @@ def find(
             allowed[i] = wid in recent
     got = retrieve(index, queries, params, allowed)
     by_work = {index.work_ids[row]: s for row, s in got.scores.items()}
-    records = {w.id: w for w in store.get_works(list(by_work))}
+    records = _works_for_ranking(store, list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
     ranked = aggregate(by_work, records, params, excluded, _person_map(store, author_ids))
+    if filters is not None and not filters.empty:
+        ranked = filter_authors(store, ranked, filters)
 
     hits: dict[str, WorkHit] = {}
     for row, score in got.ranked():
@@ -146,6 +185,7 @@ def find(
         "query_works": query_works,
         "top": top,
         "since": since,
+        "filters": filters.to_dict() if filters is not None else None,
     }
     return FindResult(
         query=query,
