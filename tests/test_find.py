@@ -287,3 +287,10 @@ def test_cli_index_reports_up_to_date(demo_db) -> None:
     out = runner.invoke(app, ["index", "--db", demo_db, "-q"])
     assert out.exit_code == 0, out.output
     assert "up to date" in out.output
+
+
+def test_like_accepts_the_id_of_a_stored_work_from_any_source(store) -> None:
+    from labscout.store.store import Batch
+
+    store.write(Batch(works=[Work(id="paperlists:nips2018:00001", title="A paper", source="x")]))
+    assert resolve_work(store, "paperlists:nips2018:00001") == "paperlists:nips2018:00001"

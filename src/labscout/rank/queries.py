@@ -38,8 +38,11 @@ def _one(ids: list[str]) -> str | None:
 
 
 def resolve_work(store: Store, ref: str) -> str:
-    """The stored work that ``ref`` names: an OpenAlex id, a DOI or an arXiv id."""
+    """The stored work that ``ref`` names: an OpenAlex id, a DOI, an arXiv id, or the
+    id of a stored work from any source (``paperlists:...``, ``dblp:...``)."""
     ref = ref.strip()
+    if store.con.execute("SELECT 1 FROM works WHERE id = ?", [ref]).fetchone():
+        return ref
     if m := _OPENALEX_WORK.match(ref):
         wid = store.resolve_id("works", m.group(1).upper())
         if store.get_works([wid]):
