@@ -168,7 +168,7 @@ def build_index(
         embedder = (
             old["embedder"]["name"] if old else (default_embedder or Settings.load().embedder)
         )
-    emb = get_embedder(embedder)
+    emb = get_embedder(embedder, cache_dir)
     if old is not None and (
         old.get("format") != FORMAT
         or old["embedder"] != emb.describe()
