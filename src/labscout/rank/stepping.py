@@ -117,7 +117,7 @@ def hidden_gems(
         reason = (
             f"{len(recent)} papers on {topic} since {since}, last-author on {n_last}; "
             f"{name} in tier {prestige.tier} of {n_tiers} for the field "
-            f"({prestige.n_works} of its {field.n_works} works in {lo}-{hi})"
+            f"({prestige.n_works:,} of its {field.n_works:,} works in {lo}-{hi})"
         )
         out.append(
             HiddenGem(
