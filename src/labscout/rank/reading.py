@@ -186,11 +186,11 @@ def reading_list(
     else:
         pool = [w for w in topic[: params.survey_depth] if w.id not in seen and w.cited_by_count]
         pool.sort(key=lambda w: (-(w.cited_by_count or 0), w.id))
-        for w in pool[: params.n_central]:
+        for k, w in enumerate(pool[: params.n_central], start=1):
             reason = (
-                f"central: cited {w.cited_by_count:,} times, the most among the topic's "
-                f"{params.survey_depth} most relevant works (the store has no reference "
-                "lists for them)"
+                f"central: cited {w.cited_by_count:,} times (stored count), #{k} by citations "
+                f"among the topic's {params.survey_depth} most relevant works (the store has "
+                "no reference lists for them)"
             )
             items.append(_item("central", w, relevance[w.id], reason))
             seen.add(w.id)
