@@ -83,7 +83,7 @@ def test_same_name_with_two_common_coauthors_is_one_person(store: Store) -> None
     assert {"a1", "a2"} <= ids
     rules = {m.link.rule for m in ident.members if m.link}
     assert rules == {"name+coauthors"}
-    assert any("co-authors in common" in (m.link.reason or "") for m in ident.members if m.link)
+    assert any("co-author(s) in common" in (m.link.reason or "") for m in ident.members if m.link)
     assert report.persons < report.authors
 
 

@@ -428,7 +428,7 @@ def _link_by_names(links: _Links, store: Store, add) -> None:
                             ra,
                             rb,
                             "name+coauthors",
-                            f"names {pair[0]!r} ~ {pair[1]!r} with {len(common)} co-authors "
+                            f"names {pair[0]!r} ~ {pair[1]!r} with {len(common)} co-author(s) "
                             "in common",
                             {"coauthors": sorted(common)[:10]},
                         )
