@@ -208,17 +208,23 @@ class Store:
             # a name seen on a work never replaces what is known; it only adds new people
             con.register("_b_auth", B.authors_table(partial, now))
             con.register("_b_aids", B.ids_table(partial))
-            new = con.execute(
-                "SELECT count(*) FROM _b_auth WHERE id NOT IN (SELECT id FROM authors)"
-            ).fetchone()[0]
-            counts.authors_inserted += new
+            # the batch's ids already stored: a semi join that hashes the (small) batch;
+            # `NOT IN (SELECT id FROM authors)` would hash every stored author, each batch
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _b_known AS "
+                "SELECT id FROM authors WHERE id IN (SELECT id FROM _b_auth)"
+            )
+            known = con.execute("SELECT count(*) FROM _b_known").fetchone()[0]
+            counts.authors_inserted += len(partial) - known
             con.execute(
                 "INSERT INTO author_ids SELECT * FROM _b_aids "
-                "WHERE owner NOT IN (SELECT id FROM authors)"
+                "WHERE owner NOT IN (SELECT id FROM _b_known)"
             )
             con.execute(
-                "INSERT INTO authors SELECT * FROM _b_auth WHERE id NOT IN (SELECT id FROM authors)"
+                "INSERT INTO authors SELECT * FROM _b_auth "
+                "WHERE id NOT IN (SELECT id FROM _b_known)"
             )
+            con.execute("DROP TABLE _b_known")
             con.unregister("_b_auth")
             con.unregister("_b_aids")
 
