@@ -262,6 +262,78 @@ def timings_store(db: str, embedder: str | None) -> None:
     store.close()
 
 
+def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
+    """Leave-one-out on a real corpus: a paper's title is the query, the paper itself is
+    hidden, and its authors who have other papers in the corpus are the right answers."""
+    from labscout.index.build import load_index
+    from labscout.rank.aggregate import aggregate
+    from labscout.rank.find import _works_for_ranking
+    from labscout.rank.params import RankParams
+    from labscout.rank.retrieve import _dense_top, _lexical_top, fuse
+    from labscout.store import Store
+
+    store = Store(db, read_only=True)
+    index = load_index(store)
+    counts = dict(
+        store.con.execute("SELECT author_id, count(*) FROM authorships GROUP BY 1").fetchall()
+    )
+    rng = np.random.default_rng(seed)
+    candidates = [
+        r[0]
+        for r in store.con.execute(
+            "SELECT id FROM works WHERE abstract IS NOT NULL AND length(title) > 20 ORDER BY id"
+        ).fetchall()
+    ]
+    picked: list[tuple[str, set[str], str | None]] = []
+    for wid in rng.permutation(candidates):
+        w = _works_for_ranking(store, [str(wid)])[str(wid)]
+        truth = {a.author_id for a in w.authorships if counts.get(a.author_id, 0) >= 2}
+        if truth and str(wid) in index.row_of:
+            last = next((a.author_id for a in w.authorships if a.author_position == "last"), None)
+            picked.append((str(wid), truth, last if last in truth else None))
+        if len(picked) == n:
+            break
+    titles = dict(
+        store.con.execute(
+            "SELECT id, title FROM works WHERE id IN (SELECT unnest(?))", [[p[0] for p in picked]]
+        ).fetchall()
+    )
+    stats: dict[str, list[tuple[float, bool, bool]]] = {name: [] for name in CONFIGS}
+    depth = RankParams().depth
+    t0 = time.perf_counter()
+    qvecs = index.embed_queries([titles[p[0]] for p in picked])
+    for (wid, truth, last), qv in zip(picked, qvecs, strict=True):
+        mask = index.live.copy()
+        mask[index.row_of[wid]] = False
+        lexical = _lexical_top(index, titles[wid], mask, depth)
+        dense = _dense_top(index, qv[None, :], mask, depth)[0]
+        records = _works_for_ranking(store, sorted({index.work_ids[r] for r, _ in lexical + dense}))
+        for name, cfg in CONFIGS.items():
+            params = RankParams(**cfg)
+            scores = {index.work_ids[r]: s for r, s in fuse(lexical, dense, params).items()}
+            ranked = [a.author_id for a in aggregate(scores, records, params)]
+            pos = next((i for i, a in enumerate(ranked, 1) if a in truth), None)
+            stats[name].append(
+                (
+                    1 / pos if pos else 0.0,
+                    bool(pos and pos <= 10),
+                    bool(last and last in ranked[:10]),
+                )
+            )
+    print(f"\nExpert recall on {db}: {len(picked)} papers, title as the query, paper hidden "
+          f"({time.perf_counter() - t0:.0f}s; embedder {index.embedder_name})")  # fmt: skip
+    print("| configuration | MRR of the first author found | an author in top 10 | "
+          "last author in top 10 |")  # fmt: skip
+    print("|---|---|---|---|")
+    n_last = sum(1 for p in picked if p[2])
+    for name, rows in stats.items():
+        mrr = statistics.mean(r[0] for r in rows)
+        at10 = statistics.mean(r[1] for r in rows)
+        last10 = sum(r[2] for r in rows) / max(1, n_last)
+        print(f"| {name} | {mrr:.3f} | {at10:.3f} | {last10:.3f} |")
+    store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--versions", default="1", help="gold-standard versions, e.g. 1,2,3")
@@ -269,6 +341,7 @@ def main() -> None:
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--paperlists-db", help="a store built with `labscout ingest paperlists`")
     ap.add_argument("--embedder", help="embedder for the --paperlists-db index")
+    ap.add_argument("--recall", type=int, default=0, help="leave-one-out papers (--paperlists-db)")
     args = ap.parse_args()
     if not args.skip_gold:
         if not GOLD.is_dir():
@@ -277,7 +350,9 @@ def main() -> None:
             fusion_on_gold([int(v) for v in args.versions.split(",")])
     if not args.skip_demo:
         timings_demo()
-    if args.paperlists_db:
+    if args.paperlists_db and args.recall:
+        expert_recall(args.paperlists_db, args.recall)
+    elif args.paperlists_db:
         timings_store(args.paperlists_db, args.embedder)
 
 

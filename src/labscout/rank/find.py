@@ -136,7 +136,9 @@ def find(
     queries = [QueryText(text)] if text else []
     stored = {w.id: w for w in store.get_works(query_works)}
     for wid in query_works:
-        w = stored[wid]
+        w = stored.get(wid)
+        if w is None:  # an authorship that points at a work the store does not hold
+            continue
         text_of = f"{w.title}. {w.abstract}" if w.abstract else w.title
         queries.append(QueryText(text_of, index.row_of.get(wid)))
 
