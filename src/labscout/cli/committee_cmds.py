@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from labscout.cli.common import ConfigOption, DbOption, handle_errors, open_store, settings
+from labscout.committee.assign import DEFAULT_FAIR_TIME_LIMIT
 from labscout.committee.conflicts import DEFAULT_COAUTHOR_YEARS
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
 from labscout.records import Rejected
@@ -110,6 +111,13 @@ def assign_cmd(
             "--fair", help="Maximise the worst paper's total affinity first, then the total."
         ),
     ] = False,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds each --fair stage may search; then the best assignment found is used.",
+        ),
+    ] = DEFAULT_FAIR_TIME_LIMIT,
     output: OutputOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of CSV.")] = False,
 ) -> None:
@@ -122,7 +130,9 @@ def assign_cmd(
     """
     from labscout.committee.assign import assign_files
 
-    result = assign_files(scores, reviewers_per_paper, max_papers_per_reviewer, conflicts, fair)
+    result = assign_files(
+        scores, reviewers_per_paper, max_papers_per_reviewer, conflicts, fair, time_limit
+    )
     if as_json:
         text = json.dumps(result.to_dict(), indent=2) + "\n"
     else:

@@ -22,6 +22,10 @@ from labscout.errors import ConfigError, InputError, LabscoutError
 from labscout.records import Rejected
 
 MAX_LISTED = 5
+DEFAULT_FAIR_TIME_LIMIT = 60.0
+"""Seconds each stage of the fair assignment may search before taking the best found."""
+FAIR_GAP = 1e-4
+"""Relative optimality gap at which the fair stages stop."""
 
 
 class InfeasibleError(LabscoutError):
@@ -55,6 +59,7 @@ class Assignment:
     n_candidates: int
     n_conflicts_excluded: int
     rejected: tuple[Rejected, ...] = field(default=())
+    optimal: bool = True  # False: a fair stage hit its time limit (best found)
 
     @property
     def mean_pair_score(self) -> float:
@@ -81,6 +86,7 @@ class Assignment:
             f"minimum per-paper affinity {self.min_paper_affinity:.4f}, "
             f"mean pair score {self.mean_pair_score:.4f}"
             + (" [fair: worst paper first]" if self.fair else "")
+            + ("" if self.optimal else " (time limit reached: best found, not proven optimal)")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +97,7 @@ class Assignment:
             "reviewers_per_paper": self.reviewers_per_paper,
             "max_papers_per_reviewer": self.max_papers_per_reviewer,
             "fair": self.fair,
+            "optimal": self.optimal,
             "n_papers": self.n_papers,
             "n_reviewers": self.n_reviewers,
             "n_candidates": self.n_candidates,
@@ -145,11 +152,15 @@ def assign(
     conflicts: Iterable[tuple[str, str]] = (),
     fair: bool = False,
     rejected: Sequence[Rejected] = (),
+    time_limit: float = DEFAULT_FAIR_TIME_LIMIT,
 ) -> Assignment:
     """Solve the assignment for ``scores`` given as ``(paper_id, reviewer_id, score)``.
 
     Pairs without a score are not candidates; ``conflicts`` are
-    ``(paper_id, reviewer_id)`` pairs never assigned. Raises
+    ``(paper_id, reviewer_id)`` pairs never assigned. The total-affinity problem
+    is solved to optimality; each of the two ``fair`` stages (a harder problem)
+    stops after ``time_limit`` seconds with the best assignment found
+    (``Assignment.optimal`` says whether it is proven optimal). Raises
     :class:`InfeasibleError` with the numbers when the loads cannot be met.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -181,23 +192,32 @@ def assign(
     a_paper = coo_array((np.ones(n), (p_idx, cols)), shape=(len(papers), n)).tocsr()
     a_rev = coo_array((np.ones(n), (r_idx, cols)), shape=(len(reviewers), n)).tocsr()
     a_aff = coo_array((w, (p_idx, cols)), shape=(len(papers), n)).tocsr()
-    opts = {"presolve": True, "mip_rel_gap": 1e-9}
 
-    def solve(c, constraints, integrality, bounds):
-        res = milp(c, constraints=constraints, integrality=integrality, bounds=bounds, options=opts)
-        if res.status != 0 or res.x is None:
-            _explain_infeasible(papers, a_paper, a_rev, per, cap, n)
-        return res
+    def run(c, constraints, integrality, bounds, limit: float | None = None):
+        options: dict[str, Any] = {"presolve": True, "mip_rel_gap": 1e-9}
+        if limit is not None:
+            options.update(time_limit=float(limit), mip_rel_gap=FAIR_GAP)
+        return milp(
+            c, constraints=constraints, integrality=integrality, bounds=bounds, options=options
+        )
+
+    def worst(xs: np.ndarray) -> float:
+        sel = xs[:n] > 0.5
+        return float(np.bincount(p_idx[sel], weights=w[sel], minlength=len(papers)).min())
 
     load = [
         LinearConstraint(a_paper, per, per),
         LinearConstraint(a_rev, 0, cap),
     ]
-    if not fair:
-        res = solve(-w, load, np.ones(n), Bounds(0, 1))
-        x = res.x
-    else:
-        # variables: x (n pairs) and t, the worst paper's affinity; first maximise t
+    # the total-affinity problem is a bipartite b-matching: its LP is integral, so
+    # HiGHS solves it at the root
+    res = run(-w, load, np.ones(n), Bounds(0, 1))
+    if res.status != 0 or res.x is None:
+        _explain_infeasible(papers, a_paper, a_rev, per, cap, n)
+    x, optimal = res.x, True
+    if fair:
+        # variables: x (n pairs) and t, the worst paper's affinity; first maximise t,
+        # starting from the worst paper of the max-total assignment
         n_p, n_r = len(papers), len(reviewers)
         a_t = hstack([a_aff, coo_array(-np.ones((n_p, 1)))]).tocsr()
         with_t = [
@@ -205,18 +225,25 @@ def assign(
             LinearConstraint(hstack([a_rev, coo_array((n_r, 1))]).tocsr(), 0, cap),
             LinearConstraint(a_t, 0, np.inf),
         ]
-        c1 = np.zeros(n + 1)
-        c1[-1] = -1.0
-        lo = np.append(np.zeros(n), -np.inf)
+        lo = np.append(np.zeros(n), worst(x))
         hi = np.append(np.ones(n), np.inf)
         integ = np.append(np.ones(n), 0)
-        res = solve(c1, with_t, integ, Bounds(lo, hi))
-        t_star = float(res.x[-1])
-        slack = 1e-7 * max(1.0, abs(t_star))
-        lo[-1] = t_star - slack
-        c2 = np.append(-w, 0.0)
-        res = solve(c2, with_t, integ, Bounds(lo, hi))
-        x = res.x[:n]
+        c1 = np.zeros(n + 1)
+        c1[-1] = -1.0
+        res = run(c1, with_t, integ, Bounds(lo, hi), time_limit)
+        if res.x is not None:
+            optimal = res.status == 0
+            x = res.x[:n]
+            t_star = worst(res.x)
+            lo[-1] = t_star - 1e-7 * max(1.0, abs(t_star))
+            res = run(np.append(-w, 0.0), with_t, integ, Bounds(lo, hi), time_limit)
+            if res.x is not None and worst(res.x) >= lo[-1]:
+                x = res.x[:n]
+                optimal = optimal and res.status == 0
+            else:
+                optimal = False
+        else:
+            optimal = False  # nothing better found in time: the max-total assignment
     chosen = np.flatnonzero(x > 0.5)
     pairs = tuple(
         sorted(
@@ -237,6 +264,7 @@ def assign(
         n_candidates=n,
         n_conflicts_excluded=n_blocked,
         rejected=tuple(rejected),
+        optimal=optimal,
     )
 
 
@@ -264,6 +292,7 @@ def assign_files(
     max_papers_per_reviewer: int = 6,
     conflicts_path: str | Path | None = None,
     fair: bool = False,
+    time_limit: float = DEFAULT_FAIR_TIME_LIMIT,
 ) -> Assignment:
     """:func:`assign` on a scores CSV and an optional conflicts CSV."""
     from labscout.committee.inputs import read_conflict_pairs, read_scores
@@ -274,5 +303,11 @@ def assign_files(
         blocked, bad_c = read_conflict_pairs(conflicts_path)
         bad += bad_c
     return assign(
-        scores, reviewers_per_paper, max_papers_per_reviewer, blocked, fair=fair, rejected=bad
+        scores,
+        reviewers_per_paper,
+        max_papers_per_reviewer,
+        blocked,
+        fair=fair,
+        rejected=bad,
+        time_limit=time_limit,
     )
