@@ -14,7 +14,9 @@ was read from the sources' side, or else ``h - i - 1 <= L - a - 1 < b`` steps
 remain to the target, so it was read from the target's side. The nodes whose
 distances from the sources and to the target add up to at most ``L`` form a
 small corridor, and Yen's k shortest simple paths (networkx's
-``shortest_simple_paths``) runs on that corridor alone.
+``shortest_simple_paths``) runs on that corridor alone. It runs
+first on the corridor of the shortest paths only, then of paths one step
+longer, and so on, stopping as soon as k paths are found.
 """
 
 from __future__ import annotations
@@ -118,10 +120,31 @@ def _search(
         adj.setdefault(u, []).append(v)
         adj.setdefault(v, []).append(u)
     ds = _bfs(adj, sources, max_length)
-    dt = _bfs(adj, [target], max_length)
-    corridor = {u for u, d in ds.items() if d + dt.get(u, max_length + 1) <= max_length}
-    if target not in corridor:
+    if target not in ds:
         return []
+    dt = _bfs(adj, [target], max_length)
+    # paths rank by steps first: if the corridor of paths of at most `limit` steps
+    # already holds k of them, they are the answer and longer paths need no search
+    found: list[RawPath] = []
+    for limit in range(ds[target], max_length + 1):
+        corridor = {u for u, d in ds.items() if d + dt.get(u, max_length + 1) <= limit}
+        found = _yen(graph, edges, corridor, sources, target, k, limit, max_length)
+        if len(found) == k:
+            break
+    return found
+
+
+def _yen(
+    graph: CoauthorGraph,
+    edges: dict[int, tuple[int, int]],
+    corridor: set[int],
+    sources: Sequence[int],
+    target: int,
+    k: int,
+    limit: int,
+    max_length: int,
+) -> list[RawPath]:
+    """Yen's k shortest simple paths of at most ``limit`` steps inside ``corridor``."""
     c = nx.Graph()
     scale = 1.0 / (max_length + 1)
     strength = graph.strength
@@ -136,7 +159,7 @@ def _search(
     for path in nx.shortest_simple_paths(c, _SUPER, target, weight="cost"):
         tries += 1
         nodes = tuple(path[1:])
-        if len(nodes) - 1 > max_length or tries > 50 * k + 100:
+        if len(nodes) - 1 > limit or tries > 50 * k + 100:
             break
         if any(n in source_set for n in nodes[1:]):
             continue  # goes through another known person: that person's own path is shorter
