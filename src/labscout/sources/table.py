@@ -299,7 +299,7 @@ def iter_table(
             current = _Paper(line=line, title=title, year=year, venue=venue, row=row)
         current.last_line = line
         names = _split_cell(_cell(row, mapping, "authors"), author_sep)
-        affs = [a for a in _split_cell(_cell(row, mapping, "affiliations"), author_sep)]
+        affs = _split_cell(_cell(row, mapping, "affiliations"), author_sep)
         if len(names) == 1 and affs:
             per_author = [[a for a in affs if a]]  # one author: every affiliation is theirs
         elif affs and len(affs) != len(names):
