@@ -349,3 +349,36 @@ def test_a_paper_without_countries_does_not_erase_one(store, tmp_path: Path) -> 
     paperlists(store, [tmp_path / "conf2021.json"])  # a later run, no countries at all
     assert store.get_institution(nju).country_code == "CN"
     assert store.get_work("paperlists:conf2021:3").authorships[0].institution_ids == (nju,)
+
+
+def test_a_paper_already_stored_from_another_source_is_merged(store) -> None:
+    from labscout.records import Author, Authorship
+    from labscout.store import Batch
+
+    stored = Work(
+        id="W1",
+        title="A paper that lines up",
+        publication_year=2021,
+        abstract="Stored abstract.",
+        authorships=(
+            Authorship("A10", "first", 0, raw_author_name="Ada Lovelace"),
+            Authorship("A11", "middle", 1, raw_author_name="Alan M. Turing"),
+        ),
+    )
+    store.write(
+        Batch(works=[stored], authors=[Author("A10", "Ada Lovelace"), Author("A11", "Alan Turing")])
+    )
+    paperlists(store, [FIX / "badconf2021.json"])
+    assert store.find_work_ids("paperlists", "badconf2021:ok1") == ["W1"]
+    merged = store.get_work("W1")
+    assert merged.abstract == "Stored abstract." and merged.source == "openalex"
+    assert merged.extra["sources"] == ["openalex", "paperlists"]
+    assert merged.extra["status"] == "Oral"
+    assert [a.author_id for a in merged.authorships][:2] == ["A10", "A11"]
+    links = store.con.execute(
+        "SELECT author_id, person_id FROM identity_links WHERE undone_at IS NULL ORDER BY 1"
+    ).fetchall()
+    assert ("paperlists:ada-lovelace", "A10") in links
+    # without matching, the paper is a work of its own
+    paperlists(store, [FIX / "badconf2021.json"], force=True, match=False)
+    assert store.get_work("paperlists:badconf2021:ok1").title == "A Paper That Lines Up"

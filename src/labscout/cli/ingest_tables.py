@@ -22,6 +22,13 @@ from labscout.ingest.table import table
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Read files again that an earlier run finished.")
 ]
+NoMatchOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-match",
+        help="Do not merge papers the store already holds (by DOI, arXiv id, title + year).",
+    ),
+]
 
 
 def _print(report: PaperListReport, as_json: bool) -> None:
@@ -43,6 +50,7 @@ def paperlists_cmd(
         ),
     ],
     force: ForceOption = False,
+    no_match: NoMatchOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -58,7 +66,12 @@ def paperlists_cmd(
     s = settings(config, db=db, quiet=quiet or None)
     with open_store(s) as store:
         report = paperlists(
-            store, paths, force=force, batch_size=s.batch_size, progress=progress_for(s)
+            store,
+            paths,
+            force=force,
+            match=not no_match,
+            batch_size=s.batch_size,
+            progress=progress_for(s),
         )
     _print(report, as_json)
 
@@ -84,6 +97,7 @@ def table_cmd(
         ),
     ] = ";",
     force: ForceOption = False,
+    no_match: NoMatchOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -103,6 +117,7 @@ def table_cmd(
             mapping,
             author_sep=author_sep,
             force=force,
+            match=not no_match,
             batch_size=s.batch_size,
             progress=progress_for(s),
         )

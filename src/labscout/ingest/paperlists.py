@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from labscout.errors import InputError
+from labscout.ingest.matching import matched
 from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
 from labscout.progress import Progress
 from labscout.records import Institution, Rejected
@@ -134,6 +135,7 @@ def paperlists(
     paths: list[str | Path],
     *,
     force: bool = False,
+    match: bool = True,
     batch_size: int = 2000,
     progress: Progress | None = None,
 ) -> PaperListReport:
@@ -144,7 +146,9 @@ def paperlists(
     an earlier run was interrupted in resumes after the last saved paper.
     Papers without a title or authors are rejected (counted, with file and
     position); papers whose affiliations do not line up are kept without them
-    and counted as ``dropped``.
+    and counted as ``dropped``. With ``match``, a paper the store already holds
+    from another source (same DOI, arXiv id, or title and year) is merged into
+    that work (:func:`labscout.ingest.matching.matched`), its authors linked.
     """
     files = [p for p in expand_paths(paths, SUFFIXES) if not p.name.startswith("croissant")]
     if not files:
@@ -154,11 +158,14 @@ def paperlists(
         )
     skipped: list[str] = []
     dropped: list[Dropped] = []
+    items = _items(store, files, force, skipped)
+    if match:
+        items = matched(store, items, SOURCE)
     report = run_ingest(
         store,
         SOURCE,
-        {"paths": [str(p) for p in paths], "force": force},
-        collect_dropped(_items(store, files, force, skipped), dropped),
+        {"paths": [str(p) for p in paths], "force": force, "match": match},
+        collect_dropped(items, dropped),
         batch_size=batch_size,
         progress=progress,
     )

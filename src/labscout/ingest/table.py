@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from labscout.errors import InputError
+from labscout.ingest.matching import matched
 from labscout.ingest.paperlists import PaperListReport, collect_dropped, finish_report
 from labscout.ingest.pipeline import Checkpoint, run_ingest
 from labscout.progress import Progress
@@ -63,6 +64,7 @@ def table(
     *,
     author_sep: str = ";",
     force: bool = False,
+    match: bool = True,
     batch_size: int = 2000,
     progress: Progress | None = None,
 ) -> PaperListReport:
@@ -76,7 +78,8 @@ def table(
     lacks, before anything is written. Rows without a title or authors are
     rejected (counted with their line); affiliations that do not line up with
     the authors are left out (counted as ``dropped``). The same file with the
-    same mapping is skipped once finished, unless ``force``.
+    same mapping is skipped once finished, unless ``force``. With ``match``, a
+    paper the store already holds from another source is merged into it.
     """
     fields = parse_mapping(mapping)
     p = Path(path)
@@ -88,11 +91,20 @@ def table(
     rows.close()
     skipped: list[str] = []
     dropped: list[Dropped] = []
+    items = _items(store, p, fields, author_sep, force, skipped)
+    if match:
+        items = matched(store, items, SOURCE)
     report = run_ingest(
         store,
         SOURCE,
-        {"path": str(p), "mapping": fields, "author_sep": author_sep, "force": force},
-        collect_dropped(_items(store, p, fields, author_sep, force, skipped), dropped),
+        {
+            "path": str(p),
+            "mapping": fields,
+            "author_sep": author_sep,
+            "force": force,
+            "match": match,
+        },
+        collect_dropped(items, dropped),
         batch_size=batch_size,
         progress=progress,
     )
