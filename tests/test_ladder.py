@@ -298,3 +298,20 @@ def test_find_filters_on_demo(demo_db: str) -> None:
             cc = s.get_institution(m["institution_id"]).country_code
             assert cc in REGIONS["europe"]
     assert {m["author_id"] for m in europe} != {m["author_id"] for m in every}
+
+
+def test_hidden_gem_groups(field: Store) -> None:
+    from labscout.rank.stepping import hidden_gem_groups
+
+    fp = _fixed_field({"IBIG": 1, "ILAB": 2, "ISMALL": 4, "IMID": 3})
+    ranked, _, _, _ = rank_institutions(field, MATCHES, fp, 5, 0.5, LadderParams(n_tiers=2))
+    tiers = {r.institution_id: r.tier for r in ranked}
+    got = hidden_gem_groups(ranked, fp, LadderParams(n_tiers=2), "topic X")
+    # the top half of 2 tiers is tier 1; of those, field tier >= 3
+    want = [r.institution_id for r in ranked if tiers[r.institution_id] == 1]
+    want = [i for i in want if fp.of(i).tier >= 3]
+    assert [g.institution_id for g in got] == want
+    assert "ISMALL" in want and "IBIG" not in want
+    g = next(g for g in got if g.institution_id == "ISMALL")
+    assert g.reason.startswith("tier 1 of 2 for topic X (strength 0.950, 1 researchers: Name R3)")
+    assert "tier 4 of 4 for the field" in g.reason

@@ -4,6 +4,9 @@ The public API, loaded on first use (so that ``import labscout.records`` stays l
 
 - :func:`find` -> :class:`FindResult`: rank researchers for a query, with evidence.
 - :func:`build_index`: build or update the search indexes beside a store.
+- :func:`ladder` -> :class:`LadderResult`: institutions for a topic in tiers (docs/ladder.md);
+  :func:`reading_list` -> :class:`ReadingList`; :func:`researcher_profile` ->
+  :class:`ResearcherProfile`; :class:`Filters` for ``find`` and ``ladder``.
 - :class:`Store`, :class:`RankParams`, and the result types.
 """
 
@@ -22,6 +25,14 @@ _EXPORTS = {
     "ResearcherMatch": "labscout.results",
     "Evidence": "labscout.results",
     "WorkHit": "labscout.results",
+    "ladder": "labscout.rank.institutions",
+    "LadderResult": "labscout.rank.institutions",
+    "LadderParams": "labscout.rank.institutions",
+    "reading_list": "labscout.rank.reading",
+    "ReadingList": "labscout.rank.reading",
+    "researcher_profile": "labscout.signals",
+    "ResearcherProfile": "labscout.signals",
+    "Filters": "labscout.filters",
 }
 
 __all__ = sorted(_EXPORTS)

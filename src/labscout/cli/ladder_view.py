@@ -53,6 +53,12 @@ def print_ladder(result: LadderResult) -> None:
         console.print("\nHidden gems (high fit, institution of low field prestige):", style="bold")
         for g in result.hidden_gems:
             console.print(f"  {g.name} (#{g.find_rank}, fit {g.fit:.3f}): {g.reason}")
+    if result.hidden_gem_groups:
+        console.print(
+            "\nHidden-gem groups (strong on the topic, low field prestige):", style="bold"
+        )
+        for gg in result.hidden_gem_groups:
+            console.print(f"  {gg.institution} (#{gg.rank}): {gg.reason}")
     if result.from_institution:
         f = result.from_institution
         console.print(f"\nFrom {f['name']}: {f['basis']}.", style="bold")

@@ -138,6 +138,19 @@ class HiddenGem:
 
 
 @dataclass(frozen=True)
+class GemGroup:
+    """A place strong on the topic (top half of its tiers) but of low field prestige."""
+
+    institution_id: str
+    institution: str
+    rank: int
+    tier: int
+    field_tier: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class SteppingStone:
     institution_id: str
     institution: str
@@ -167,6 +180,8 @@ class LadderResult:
     uncredited: float
     """Fit on works without any institution (credited to nobody)."""
     hidden_gems: tuple[HiddenGem, ...] = ()
+    hidden_gem_groups: tuple[GemGroup, ...] = ()
+    """Places strong on the topic whose field prestige is low (filters applied)."""
     from_institution: dict[str, Any] | None = None
     """With ``--from``: the place, its tier, and how the tier was found."""
     stepping_stones: tuple[SteppingStone, ...] = ()
@@ -332,7 +347,12 @@ def ladder(
     stepping stones. The query forms are those of :func:`labscout.rank.find.find`."""
     from labscout.rank.find import find
     from labscout.rank.params import RankParams
-    from labscout.rank.stepping import hidden_gems, resolve_institution, stepping_stones
+    from labscout.rank.stepping import (
+        hidden_gem_groups,
+        hidden_gems,
+        resolve_institution,
+        stepping_stones,
+    )
     from labscout.rank.tiers import field_prestige
 
     t0 = time.perf_counter()
@@ -388,6 +408,7 @@ def ladder(
         n_researchers=len(matches),
         uncredited=round(lost, 6),
         hidden_gems=gems,
+        hidden_gem_groups=hidden_gem_groups(ranked, field, params, topic),
         from_institution=start_info,
         stepping_stones=stones,
         filters=filters.to_dict(),

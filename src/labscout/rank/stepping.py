@@ -4,7 +4,9 @@ Hidden gem: a researcher among the ``gem_top`` best by fit for the topic,
 whose institution (the one on their latest paper on the topic, else their last
 known one) is in field-prestige tier ``gem_min_tier`` or lower, with at least
 ``gem_min_works`` papers on the topic in the last ``recent_years`` years.
-Gems are ranked by fit, each with the reason in words.
+Gems are ranked by fit, each with the reason in words. Groups are hidden gems
+too: places in the top half of the topic's tiers whose field prestige is in
+tier ``gem_min_tier`` or lower.
 
 Stepping stone (``--from "University of X"``): a place one or two tiers above
 the user's own on this topic's ladder, where a listed researcher has a paper
@@ -21,6 +23,7 @@ from typing import Any
 from labscout.errors import AmbiguousError, NotFoundError
 from labscout.filters import Filters
 from labscout.rank.institutions import (
+    GemGroup,
     HiddenGem,
     InstitutionRank,
     LadderParams,
@@ -252,3 +255,28 @@ def stepping_stones(
         if len(out) >= params.n_stones:
             break
     return info, tuple(out)
+
+
+def hidden_gem_groups(
+    ranked: Sequence[InstitutionRank], field: FieldPrestige, params: LadderParams, topic: str
+) -> tuple[GemGroup, ...]:
+    """Groups that are hidden gems: places in the top half of this topic's tiers (tier 1
+    or 2 of 4) whose field prestige is in tier ``gem_min_tier`` or lower; by strength."""
+    top_tier = max(1, params.n_tiers // 2)
+    n = field.tiering.n_tiers
+    lo, hi = field.window
+    out = []
+    for r in ranked:
+        p = r.prestige
+        if r.tier > top_tier or p.tier < params.gem_min_tier:
+            continue
+        people = ", ".join(x.name for x in r.researchers[:3])
+        reason = (
+            f"tier {r.tier} of {params.n_tiers} for {topic} (strength {r.score:.3f}, "
+            f"{r.n_researchers} researchers: {people}); tier {p.tier} of {n} for the field "
+            f"({p.n_works:,} of its {field.n_works:,} works in {lo}-{hi})"
+        )
+        out.append(GemGroup(r.institution_id, r.name, r.rank, r.tier, p.tier, r.score, reason))
+        if len(out) >= params.n_gems:
+            break
+    return tuple(out)
