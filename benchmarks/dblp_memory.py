@@ -19,6 +19,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("LABSCOUT_SHARED", ROOT.parent / "shared")) / "data" / "dblp"
+_KEY = re.compile(rb'(key="[^"]*)"')
+_XREF = re.compile(rb"(<crossref>homepages/[^<]*)</crossref>")
 SAMPLES = (
     "articles_2017.xml",
     "recent_incollection.xml",
@@ -59,11 +62,11 @@ def build(path: Path, megabytes: float, gz: bool = False) -> int:
     with opener(path, "wb") as fh:
         fh.write(head)
         while written < target:
+            suffix = f"/c{n}".encode()
             for body in parts:
-                chunk = body.replace(b'key="', f'key="c{n}/'.encode())
-                chunk = chunk.replace(
-                    b"<crossref>homepages/", f"<crossref>c{n}/homepages/".encode()
-                )
+                # a suffix keeps person keys under homepages/ (so they stay person records)
+                chunk = _KEY.sub(lambda m, x=suffix: m.group(1) + x + b'"', body)
+                chunk = _XREF.sub(lambda m, x=suffix: m.group(1) + x + b"</crossref>", chunk)
                 fh.write(chunk)
                 written += len(chunk)
             n += 1

@@ -116,6 +116,8 @@ def test_split_gives_back_a_shared_work_authorship(store: Store, shared_data: Pa
     kipf = "dblp:homepages/t/ThomasNKipf"
     ident = identities(store, kipf)
     assert any(m.link and m.link.rule == "shared-work" for m in ident.members)
+    # the DBLP name string on the work now stands for the person record
+    assert identities(store, "dblp:name/Thomas N. Kipf").person_id == ident.person_id
     result = split_author(store, kipf)
     assert result.restored_authorships == 1
     authors = [a.author_id for a in store.get_work("W2519887557").authorships]

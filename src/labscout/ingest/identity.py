@@ -464,6 +464,7 @@ def person_of(store: Store, author_id: str) -> str:
 def identities(store: Store, author_id: str) -> PersonIdentity:
     """The person ``author_id`` belongs to: every linked record and the reason for each link."""
     con = store.con
+    author_id = store.resolve_id("authors", author_id)  # e.g. a DBLP name now a person
     exists = con.execute("SELECT count(*) FROM authors WHERE id = ?", [author_id]).fetchone()[0]
     linked = con.execute(
         "SELECT count(*) FROM identity_links WHERE author_id = ? OR person_id = ?",
