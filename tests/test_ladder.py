@@ -275,6 +275,13 @@ def test_ladder_cli_on_demo(demo_db: str) -> None:
     assert "institution" in table.output
     bad = runner.invoke(app, ["ladder", "x", "--db", demo_db, "--region", "atlantis"])
     assert bad.exit_code == 2 and "unknown region" in bad.output
+    bad = runner.invoke(app, ["ladder", "x", "--db", demo_db, "--tiers", "1"])
+    assert bad.exit_code == 2 and "--tiers 1" in bad.output
+    stones = runner.invoke(
+        app,
+        ["ladder", "graph neural networks", "--db", demo_db, "-f", "json", "--from", "Atlantis"],
+    )
+    assert stones.exit_code == 2 and "no institution named like 'Atlantis'" in stones.output
     for r in json.loads(
         runner.invoke(
             app,

@@ -76,6 +76,10 @@ def ladder_cmd(
     mine_orcid: Annotated[
         str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")
     ] = None,
+    exclude_coauthors: Annotated[
+        bool,
+        typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
+    ] = False,
     from_: Annotated[
         str | None,
         typer.Option(
@@ -109,6 +113,8 @@ def ladder_cmd(
     from labscout.rank.institutions import LadderParams, ladder
 
     _check_format(fmt)
+    if not 2 <= tiers <= 10:
+        raise InputError(f"--tiers {tiers} is out of range", hint="Use 2 to 10 tiers.")
     filters = Filters.parse(country, region, type_, active_since)
     params = LadderParams(n_tiers=tiers, tier_method="quantiles" if quantiles else "jenks")
     s = settings(config, db=db, quiet=quiet or None)
@@ -120,6 +126,7 @@ def ladder_cmd(
             like_bib=like_bib,
             mine=mine,
             mine_orcid=mine_orcid,
+            exclude_coauthors=exclude_coauthors,
             top=top,
             since=since,
             filters=filters,

@@ -36,7 +36,7 @@ def print_ladder(result: LadderResult) -> None:
         people = "\n".join(
             f"{x.name} ({x.credit:.3f}; {x.works[0].title[:50]}, {x.works[0].year or '?'}, "
             f"{x.works[0].position})"
-            for x in r.researchers
+            for x in r.researchers[:3]
             if x.works
         )
         table.add_row(
