@@ -322,3 +322,13 @@ def test_hidden_gem_groups(field: Store) -> None:
     g = next(g for g in got if g.institution_id == "ISMALL")
     assert g.reason.startswith("tier 1 of 2 for topic X (strength 0.950, 1 researchers: Name R3)")
     assert "tier 4 of 4 for the field" in g.reason
+
+
+def test_quantiles_when_jenkspy_is_missing(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "jenkspy", None)  # import raises ImportError
+    scores = {k: float(v) for k, v in zip("abcdefgh", [80, 70, 60, 50, 4, 3, 2, 1], strict=True)}
+    tiers, how = assign_tiers(scores, 4, "jenks")
+    assert how.method == "quantiles"
+    assert [tiers[k] for k in "abcdefgh"] == [1, 1, 2, 2, 3, 3, 4, 4]
