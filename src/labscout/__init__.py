@@ -7,6 +7,8 @@ The public API, loaded on first use (so that ``import labscout.records`` stays l
 - :func:`ladder` -> :class:`LadderResult`: institutions for a topic in tiers (docs/ladder.md);
   :func:`reading_list` -> :class:`ReadingList`; :func:`researcher_profile` ->
   :class:`ResearcherProfile`; :class:`Filters` for ``find`` and ``ladder``.
+- :func:`paths` / :func:`reach` -> :class:`CoauthorPath`: co-author chains to a researcher;
+  :func:`find_conflicts` -> :class:`ConflictReport`, :func:`assign` -> :class:`Assignment`.
 - :class:`Store`, :class:`RankParams`, and the result types.
 """
 
@@ -33,6 +35,14 @@ _EXPORTS = {
     "researcher_profile": "labscout.signals",
     "ResearcherProfile": "labscout.signals",
     "Filters": "labscout.filters",
+    "paths": "labscout.graph",
+    "reach": "labscout.graph",
+    "CoauthorPath": "labscout.graph",
+    "PathEdge": "labscout.graph",
+    "assign": "labscout.committee",
+    "Assignment": "labscout.committee",
+    "find_conflicts": "labscout.committee",
+    "ConflictReport": "labscout.committee",
 }
 
 __all__ = sorted(_EXPORTS)
