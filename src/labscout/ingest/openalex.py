@@ -114,7 +114,7 @@ def openalex_files(
         )
     skipped: list[str] = []
     states = {key: store.get_progress(SOURCE_FILES, key) for key in map(_file_key, files)}
-    with _no_cyclic_gc():
+    with _no_cyclic_gc(), store.bulk_load():
         report = run_ingest(
             store,
             SOURCE_FILES,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +52,10 @@ class WriteCounts:
     @property
     def updated(self) -> int:
         return self.works_updated + self.authors_updated + self.institutions_updated
+
+
+# WAL size at which DuckDB checkpoints during a bulk load (default otherwise: 16 MB)
+BULK_CHECKPOINT_THRESHOLD = "2GB"
 
 
 def _now() -> datetime:
@@ -235,6 +241,28 @@ class Store:
         self.con.execute(
             "INSERT INTO ingest_progress VALUES (?, ?, ?, ?, ?)", [source, key, cursor, done, now]
         )
+
+    @contextmanager
+    def bulk_load(self, checkpoint_every: str = BULK_CHECKPOINT_THRESHOLD) -> Iterator[None]:
+        """Defer DuckDB's automatic checkpoints while a large ingest writes many batches.
+
+        Each batch is still committed (durable in the write-ahead log) and resumable;
+        what is deferred is DuckDB folding the log into the database file, which it
+        otherwise does every 16 MB of log, each time rewriting more. One checkpoint
+        runs at the end.
+        """
+        if self.read_only or self.path == ":memory:":
+            yield
+            return
+        con = self.con
+        before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
+        con.execute(f"SET checkpoint_threshold = '{checkpoint_every}'")
+        try:
+            yield
+        finally:
+            con.execute(f"SET checkpoint_threshold = '{before}'")
+            with suppress(duckdb.Error):  # a failed checkpoint leaves the log: nothing lost
+                con.execute("CHECKPOINT")
 
     def set_progress(self, source: str, key: str, cursor: str | None, done: bool) -> None:
         self.con.execute("BEGIN")
