@@ -140,3 +140,45 @@ def test_cli_table(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "missing column(s) 'Nope' (for title)" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_table_resumes_after_interruption(store, tmp_path: Path) -> None:
+    import contextlib
+
+    path = tmp_path / "big.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Title", "Author"])
+        for i in range(1200):
+            w.writerow([f"Paper {i}", f"Author {i}"])
+            w.writerow([f"Paper {i}", f"Second {i}"])  # one row per author
+
+    class Stop(KeyboardInterrupt):
+        pass
+
+    class Bar:
+        n = 0
+
+        def advance(self, n: int = 1) -> None:
+            Bar.n += n
+            if Bar.n == 700:
+                raise Stop
+
+        def set_total(self, total) -> None:
+            pass
+
+    class Progress:
+        def task(self, description, total=None):
+            return contextlib.nullcontext(Bar())
+
+    with pytest.raises(Stop):
+        table(store, path, "title=Title,authors=Author", batch_size=100, progress=Progress())
+    assert 500 <= store.counts()["works"] < 1200
+    report = table(store, path, "title=Title,authors=Author")
+    assert store.counts()["works"] == 1200
+    assert report.read <= 700
+    # no paper was cut in two at the resume point: every one has both its authors
+    per_work = store.con.execute(
+        "SELECT count(*) FROM authorships GROUP BY work_id HAVING count(*) <> 2"
+    ).fetchall()
+    assert per_work == [] and store.counts()["authorships"] == 2400
