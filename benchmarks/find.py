@@ -13,7 +13,11 @@
 3. Timings on the paper lists corpus (53k works) when a store built with
    `labscout ingest paperlists` is given with --paperlists-db.
 
-    .venv/bin/python benchmarks/find.py [--versions 1,2,3] [--paperlists-db pl.duckdb]
+    .venv/bin/python benchmarks/find.py [--versions 1,2,3] [--paperlists-db pl.duckdb [--recall N]]
+
+4. With --recall N: leave-one-out expert recall on that store: N papers' titles are
+   queries, each paper hidden, its authors with other papers in the store are the
+   right answers; MRR and top-10 figures for each fusion and aggregation variant.
 """
 
 from __future__ import annotations
@@ -40,6 +44,18 @@ CONFIGS = {
     "BM25 only": {"fusion": "lexical"},
     "embeddings only": {"fusion": "dense"},
 }
+
+# works -> researchers variants, all with the default fusion (for the leave-one-out table)
+AGG_CONFIGS = {
+    "default aggregation": {},
+    "no authorship weights": {
+        "weight_last": 1.0, "weight_corresponding": 1.0, "weight_first": 1.0,
+        "weight_middle": 1.0, "team_size": 10_000,
+    },
+    "no recency": {"recency_half_life": 1e9},
+    "plain sum of 5 works": {"work_decay": 1.0},
+    "best work only": {"max_works": 1},
+}  # fmt: skip
 
 QUERIES = [
     "graph neural networks",
@@ -298,7 +314,8 @@ def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
             "SELECT id, title FROM works WHERE id IN (SELECT unnest(?))", [[p[0] for p in picked]]
         ).fetchall()
     )
-    stats: dict[str, list[tuple[float, bool, bool]]] = {name: [] for name in CONFIGS}
+    configs = {**CONFIGS, **{f"weighted 0.3/0.7, {k}": v for k, v in AGG_CONFIGS.items()}}
+    stats: dict[str, list[tuple[float, bool, bool]]] = {name: [] for name in configs}
     depth = RankParams().depth
     t0 = time.perf_counter()
     qvecs = index.embed_queries([titles[p[0]] for p in picked])
@@ -308,7 +325,7 @@ def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
         lexical = _lexical_top(index, titles[wid], mask, depth)
         dense = _dense_top(index, qv[None, :], mask, depth)[0]
         records = _works_for_ranking(store, sorted({index.work_ids[r] for r, _ in lexical + dense}))
-        for name, cfg in CONFIGS.items():
+        for name, cfg in configs.items():
             params = RankParams(**cfg)
             scores = {index.work_ids[r]: s for r, s in fuse(lexical, dense, params).items()}
             ranked = [a.author_id for a in aggregate(scores, records, params)]
