@@ -197,3 +197,21 @@ def test_usearch_kind_builds_and_updates_incrementally(small_store) -> None:
     idx = load_index(small_store)
     rows, _ = idx.vectors.search(idx.row_vectors([idx.row_of["W7"]]), 1)
     assert idx.work_ids[rows[0][0]] == "W7"
+
+
+def test_float16_storage_and_quantised_usearch(small_store) -> None:
+    build_index(small_store, cache=False, dtype="float16")
+    folder = index_path_for(small_store)
+    assert (folder / "embeddings.f16").is_file()
+    idx = load_index(small_store)
+    assert idx.embeddings.dtype == np.float16
+    rows, sims = idx.vectors.search(idx.row_vectors([idx.row_of["W4"]]), 1)
+    assert idx.work_ids[rows[0][0]] == "W4" and sims[0][0] == pytest.approx(1.0, abs=1e-2)
+    # asking for a quantised usearch graph on an up-to-date index rebuilds the vectors
+    report = build_index(small_store, cache=False, vector_kind="usearch", usearch_dtype="i8")
+    assert not report.up_to_date and report.n_embedded == 5  # another dtype: embedded again
+    m = read_manifest(folder)
+    assert m["vectors"] == {"kind": "usearch", "exact_limit": V.EXACT_LIMIT, "usearch_dtype": "i8"}
+    idx = load_index(small_store)
+    rows, _ = idx.vectors.search(idx.row_vectors([idx.row_of["W5"]]), 1)
+    assert idx.work_ids[rows[0][0]] == "W5"

@@ -140,6 +140,7 @@ def build_index(
     lexical: LexicalParams | None = None,
     vector_kind: str = "auto",
     dtype: str = "float32",
+    usearch_dtype: str = "f32",
     batch_size: int = 64,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -154,6 +155,10 @@ def build_index(
     with, else ``default_embedder``, else the setting ``embedder``. With ``cache``, vectors are
     also kept in (and taken from) the shared embedding cache in ``cache_dir``,
     so that a text is embedded once across stores and rebuilds.
+
+    ``vector_kind``: ``auto`` (exact search below ``EXACT_LIMIT`` works, usearch
+    above), ``exact`` or ``usearch``; ``usearch_dtype`` (f32, f16, i8) quantises
+    the usearch graph; ``dtype`` (float32, float16) is how embeddings are stored.
     """
     from labscout.index.embedders import get_embedder
     from labscout.settings import Settings
@@ -197,17 +202,12 @@ def build_index(
     new_ids = [wid for wid in current if wid not in row_of]
     n_kept = len(rows.work_ids)
 
-    if (
-        old
-        and not changed_rows
-        and not new_ids
-        and not removed
-        and old["lexical"]
-        == {
-            "kind": "bm25s",
-            **asdict(lexical),
-        }
-    ):
+    same_vectors = old is not None and (
+        old["vectors"]["kind"] == V.choose_kind(sum(rows.live), vector_kind)
+        and old["vectors"].get("usearch_dtype", "f32") == usearch_dtype
+    )
+    same_lexical = old is not None and old["lexical"] == {"kind": "bm25s", **asdict(lexical)}
+    if old and not changed_rows and not new_ids and not removed and same_lexical and same_vectors:
         manifest = dict(old, store_fingerprint=fingerprint, checked_at=_now())
         _write_json(folder / "manifest.json", manifest)
         return IndexReport(
@@ -254,13 +254,18 @@ def build_index(
     if kind == "usearch":
         with progress.task("vector index (usearch)", total=1) as bar:
             all_vecs = V.read_embeddings(folder, dtype, n_rows, emb.dim)
-            if old and old["vectors"]["kind"] == "usearch" and usearch_file.is_file():
+            if (
+                old
+                and old["vectors"]["kind"] == "usearch"
+                and old["vectors"].get("usearch_dtype", "f32") == usearch_dtype
+                and usearch_file.is_file()
+            ):
                 uidx = V.USearchIndex.load(usearch_file, live)
                 touched = np.asarray(changed_rows + list(range(n_kept, n_rows)), np.int64)
                 uidx.add(touched, np.asarray(all_vecs[touched], np.float32))
                 uidx.remove(np.flatnonzero(~live))
             else:
-                uidx = V.USearchIndex.build(all_vecs, live)
+                uidx = V.USearchIndex.build(all_vecs, live, dtype=usearch_dtype)
             uidx.save(usearch_file)
             bar.advance()
     elif usearch_file.exists():
@@ -281,7 +286,7 @@ def build_index(
         "embedder": emb.describe(),
         "dim": emb.dim,
         "embedding_dtype": dtype,
-        "vectors": {"kind": kind, "exact_limit": V.EXACT_LIMIT},
+        "vectors": {"kind": kind, "exact_limit": V.EXACT_LIMIT, "usearch_dtype": usearch_dtype},
         "versions": _versions(),
         "last_run": {
             "embedded": len(to_embed),
