@@ -219,3 +219,5 @@ def test_cli_arxiv_oai_and_snapshot(arxiv: Path, httpserver, tmp_path: Path) -> 
     assert res.exit_code == 0 and "rejected 2" in res.output
     res = runner.invoke(app, ["ingest", "arxiv-snapshot", str(tmp_path / "nope.json"), "--db", db])
     assert res.exit_code == 2 and "Error:" in res.output
+    res = runner.invoke(app, ["ingest", "arxiv-oai", "--from", "2024/01/01", "--db", db])
+    assert res.exit_code == 2 and "YYYY-MM-DD" in res.output

@@ -8,6 +8,7 @@ work that gains the ``arxiv`` id and, where it had none, the abstract.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from labscout.store import Store
 SOURCE_OAI = "arxiv-oai"
 SOURCE_SNAPSHOT = "arxiv-snapshot"
 CHECKPOINT_EVERY = 1000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _oai_items(
@@ -97,6 +99,11 @@ def arxiv_oai(
         raise ConfigError(
             f"unknown metadata format {metadata_prefix!r}", hint="Use arXivRaw or arXiv."
         )
+    for flag, value in (("--from", from_date), ("--until", until)):
+        if value is not None and not _DATE.match(value):
+            raise ConfigError(
+                f"{flag} {value!r} is not a date", hint="Use YYYY-MM-DD, e.g. --from 2024-01-01."
+            )
     first = {"verb": "ListRecords", "metadataPrefix": metadata_prefix}
     if set:
         first["set"] = set
