@@ -221,3 +221,16 @@ def test_cli_arxiv_oai_and_snapshot(arxiv: Path, httpserver, tmp_path: Path) -> 
     assert res.exit_code == 2 and "Error:" in res.output
     res = runner.invoke(app, ["ingest", "arxiv-oai", "--from", "2024/01/01", "--db", db])
     assert res.exit_code == 2 and "YYYY-MM-DD" in res.output
+
+
+def test_arxiv_gives_its_abstract_to_a_stored_dblp_work(store: Store, shared_data: Path) -> None:
+    from labscout.ingest import dblp_xml
+
+    dblp_xml(store, FIX / "dblp_gcn.xml", dtd=shared_data / "dblp" / "dblp.dtd")
+    assert store.get_work("dblp:journals/corr/KipfW16").abstract is None
+    arxiv_snapshot(store, FIX / "arxiv_gcn.jsonl")
+    w = store.get_work("dblp:journals/corr/KipfW16")  # the CoRR record carries the arXiv id
+    assert w.abstract and w.abstract.startswith("We present a scalable approach")
+    assert w.extra["sources"] == ["dblp", "arxiv"]
+    assert store.find_work_ids("arxiv", "1609.02907") == ["dblp:journals/corr/KipfW16"]
+    assert store.get_work("dblp:conf/iclr/KipfW17").abstract is None  # another DBLP record
