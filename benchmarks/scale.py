@@ -250,6 +250,42 @@ def cmd_ingest(ns: argparse.Namespace) -> None:
         print(f"  {label:20s} {growth(rows, key, sizes)}")
 
 
+def cmd_embed(ns: argparse.Namespace) -> None:
+    """Texts/s of one embedder on this machine (the GPU when torch sees one)."""
+    import random
+
+    from labscout.index.embedders import get_embedder
+    from labscout.sources.openalex import abstract_from_inverted_index
+
+    works = json.loads(SAMPLE.read_text())
+    base = [
+        f"{w['title']}. {abstract_from_inverted_index(w['abstract_inverted_index']) or ''}"
+        for w in works
+    ]
+    rng = random.Random(0)
+    texts = []
+    for i in range(ns.texts):  # distinct texts: the real ones, sentences shuffled
+        parts = base[i % len(base)].split(". ")
+        rng.shuffle(parts)
+        texts.append(". ".join(parts))
+    try:
+        import torch
+
+        device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    except ImportError:
+        device = "CPU (no torch)"
+    emb = get_embedder(ns.embedder)
+    emb.embed(texts[:32], batch_size=ns.batch_size)  # load and warm up
+    t = time.perf_counter()
+    emb.embed(texts, batch_size=ns.batch_size)
+    seconds = time.perf_counter() - t
+    print(
+        f"{emb.name} on {device}: {len(texts):,} texts in {seconds:.1f}s = "
+        f"{len(texts) / seconds:,.1f} texts/s (batch {ns.batch_size}, peak RSS "
+        f"{peak_rss_mb():,.0f} MiB)"
+    )
+
+
 def cmd_search(ns: argparse.Namespace) -> None:
     sizes = [int(x) for x in ns.sizes.split(",") if x]
     work = Path(ns.workdir or tempfile.mkdtemp(prefix="labscout-scale-"))
@@ -326,8 +362,14 @@ def main() -> None:
     ps.add_argument("--queries", type=int, default=200)
     ps.add_argument("--light-above", type=int, default=100_000, help="above: connectivity 8")
     ps.add_argument("--workdir")
+    pe = sub.add_parser("embed")
+    pe.add_argument("--texts", type=int, default=20_000)
+    pe.add_argument("--embedder", default="minilm-torch")
+    pe.add_argument("--batch-size", type=int, default=256)
     ns = p.parse_args()
-    if ns.cmd == "ingest":
+    if ns.cmd == "embed":
+        cmd_embed(ns)
+    elif ns.cmd == "ingest":
         cmd_ingest(ns)
     elif ns.cmd == "search":
         cmd_search(ns)
