@@ -43,3 +43,17 @@ def store() -> Store:
 @pytest.fixture
 def openalex_works_file(shared_data: Path) -> Path:
     return shared_data / "openalex" / "works_ml_sample.json"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled demo corpus ingested and indexed once for the whole test session."""
+    from labscout.demo import demo_corpus_path
+    from labscout.index.build import build_index
+    from labscout.ingest import openalex_files
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store(path) as s:
+        openalex_files(s, [demo_corpus_path()], force=True)
+        build_index(s)
+    return str(path)

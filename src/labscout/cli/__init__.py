@@ -20,6 +20,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     ladder_cmds,
     search_cmds,
     store_cmds,
+    web_cmds,
 )
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ graph_cmds.register(app)
 affinity_cmds.register(app)
 committee_cmds.register(app)
 ladder_cmds.register(app)
+web_cmds.register(app)
 
 
 def main() -> None:
