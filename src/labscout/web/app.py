@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -122,6 +123,8 @@ def create_app(db: str | Path) -> Starlette:
     env.filters["urlencode_dict"] = lambda d: urlencode(
         [(k, v) for k, v in d.items() if v not in (None, "", [], ())], doseq=True
     )
+    # some sources store entities in text ("&amp;"): show the character, still escaped
+    env.filters["clean"] = lambda v: html.unescape(v) if isinstance(v, str) else v
     env.filters["fmt"] = lambda v, n=3: f"{v:.{n}f}" if isinstance(v, float) else v
 
     def page(request: Request, template: str, data: Any, status: int = 200, **extra: Any):
