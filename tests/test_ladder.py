@@ -233,17 +233,7 @@ def test_resolve_institution(field: Store) -> None:
 # -- the whole path on the demo corpus ---------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> str:
-    from labscout.demo import demo_corpus_path
-    from labscout.index.build import build_index
-    from labscout.ingest import openalex_files
-
-    path = tmp_path_factory.mktemp("ladder") / "demo.duckdb"
-    with Store(path) as s:
-        openalex_files(s, [demo_corpus_path()], force=True)
-        build_index(s)
-    return str(path)
+# demo_db: the session-wide demo store of tests/conftest.py
 
 
 def test_ladder_cli_on_demo(demo_db: str) -> None:

@@ -17,7 +17,9 @@ Q = "graph neural networks"
 
 @pytest.fixture(scope="module")
 def client(demo_db: str) -> TestClient:
-    return TestClient(create_app(demo_db))
+    c = TestClient(create_app(demo_db))
+    yield c
+    c.app.state.ctx.store.close()  # other tests may open the demo store for writing
 
 
 def _first_researcher(client: TestClient) -> str:
