@@ -249,7 +249,7 @@ def test_without_manifest(snapshot: Path) -> None:
 def test_cli(snapshot: Path, tmp_path: Path) -> None:
     db = tmp_path / "cli.duckdb"
     args = ["ingest", "openalex-snapshot", str(snapshot), "--db", str(db), "--json"]
-    result = CliRunner().invoke(app, [*args, "--field", "27", "--since", "2019"])
+    result = CliRunner().invoke(app, [*args, "--field", "27", "--since", "2019", "--at-once", "1"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert out["source"] == "openalex-snapshot" and out["works_inserted"] > 0

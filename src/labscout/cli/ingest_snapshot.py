@@ -48,6 +48,14 @@ def openalex_snapshot_cmd(
     force: Annotated[
         bool, typer.Option("--force", help="Read again partitions an earlier run finished.")
     ] = False,
+    at_once: Annotated[
+        int | None,
+        typer.Option(
+            "--at-once",
+            help="Partitions read in parallel and written together (memory grows with it) "
+            "[default: DuckDB's thread count].",
+        ),
+    ] = None,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -69,6 +77,7 @@ def openalex_snapshot_cmd(
             topics=topic or (),
             since=since,
             force=force,
+            partitions_at_once=at_once,
             progress=progress_for(s),
         )
     print_report(report, as_json)
