@@ -215,3 +215,13 @@ def test_float16_storage_and_quantised_usearch(small_store) -> None:
     idx = load_index(small_store)
     rows, _ = idx.vectors.search(idx.row_vectors([idx.row_of["W5"]]), 1)
     assert idx.work_ids[rows[0][0]] == "W5"
+
+
+def test_a_lost_embedding_file_means_a_full_rebuild(small_store) -> None:
+    build_index(small_store, cache=False)
+    folder = index_path_for(small_store)
+    (folder / "embeddings.f32").unlink()
+    report = build_index(small_store, cache=False)
+    assert report.n_embedded == 5
+    idx = load_index(small_store)
+    assert np.allclose(np.linalg.norm(idx.row_vectors(list(range(5))), axis=1), 1.0, atol=1e-3)

@@ -180,6 +180,11 @@ def build_index(
         or old["embedding_dtype"] != dtype
     ):
         old = None  # another model or layout: start again
+    if old is not None:
+        f = V.embeddings_file(folder, dtype)
+        need = old["n_rows"] * emb.dim * np.dtype(V.DTYPES[dtype][0]).itemsize
+        if not f.is_file() or f.stat().st_size < need or not (folder / "rows.json").is_file():
+            old = None  # files lost or cut short: embed everything again
     rows = _read_rows(folder, old["n_rows"]) if old else _Rows()
     fingerprint = store.fingerprint()
 
