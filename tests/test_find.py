@@ -12,11 +12,9 @@ from typer.testing import CliRunner
 
 import labscout
 from labscout.cli import app
-from labscout.demo import demo_corpus_path
 from labscout.errors import InputError, NotFoundError
-from labscout.index.build import build_index
-from labscout.ingest import openalex_files
 from labscout.rank.aggregate import aggregate, authorship_credit, combine, recency_weight
+from labscout.rank.find import find
 from labscout.rank.params import RankParams
 from labscout.rank.queries import normalize_title, resolve_bib, resolve_work
 from labscout.rank.retrieve import fuse
@@ -27,14 +25,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "search"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> str:
-    """The demo corpus ingested and indexed once for the whole session."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store(path) as s:
-        openalex_files(s, [demo_corpus_path()], force=True)
-        build_index(s)
-    return str(path)
+# demo_db: the session-wide demo store of tests/conftest.py
 
 
 @pytest.fixture
@@ -294,3 +285,40 @@ def test_like_accepts_the_id_of_a_stored_work_from_any_source(store) -> None:
 
     store.write(Batch(works=[Work(id="paperlists:nips2018:00001", title="A paper", source="x")]))
     assert resolve_work(store, "paperlists:nips2018:00001") == "paperlists:nips2018:00001"
+
+
+def test_reach_from_gives_coauthor_paths_per_match(demo) -> None:
+    first = find(demo, text="graph neural networks", top=3)
+    top = first.matches[0]
+    work = demo.get_work(top.evidence[0].work.work_id)
+    coauthor = next(a.author_id for a in work.authorships if a.author_id != top.author_id)
+    got = find(demo, text="graph neural networks", top=3, reach_from=[coauthor])
+    path = got.reach[top.author_id][0]
+    assert path["hops"] == 1
+    assert [p["id"] for p in path["people"]] == [coauthor, top.author_id]
+    assert set(got.reach) == {m.author_id for m in got.matches}
+    assert find(demo, text="graph neural networks", top=3).reach == {}
+
+
+def test_reach_from_refs_are_sorted_into_ids_orcids_names() -> None:
+    from labscout.rank.find import split_people_refs
+
+    ids, orcids, names = split_people_refs(
+        ["A123", "orcid:0000-0001-2345-6789", "0000-0002-1825-009X", "Ada Lovelace", " "]
+    )
+    assert ids == ["A123", "orcid:0000-0001-2345-6789"]
+    assert orcids == ["0000-0002-1825-009X"]
+    assert names == ["Ada Lovelace"]
+
+
+def test_cli_find_reach_from(demo_db) -> None:
+    with Store(demo_db, read_only=True) as s:
+        top = find(s, text="graph neural networks", top=1).matches[0]
+        work = s.get_work(top.evidence[0].work.work_id)
+    coauthor = next(a.author_id for a in work.authorships if a.author_id != top.author_id)
+    out = runner.invoke(
+        app,
+        ["find", "graph neural networks", "--db", demo_db, "--top", "1", "--reach-from", coauthor],
+    )
+    assert out.exit_code == 0, out.output
+    assert "reach (1 step)" in out.output

@@ -85,6 +85,9 @@ class FindResult:
     index: dict[str, Any] = field(default_factory=dict)
     """What the index was built with: embedder, number of works, fingerprint."""
     seconds: float = 0.0
+    reach: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """With ``reach_from``: for each matched researcher, the best co-author paths
+    (``CoauthorPath.to_dict()``) from the people the user knows; [] when none."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -151,6 +151,14 @@ def find_cmd(
             "--reindex", help="Build or update the index first when it is missing or stale."
         ),
     ] = False,
+    reach_from: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reach-from",
+            help="Someone you know (author id, ORCID or exact name; repeatable): "
+            "show the co-author path from them to each researcher.",
+        ),
+    ] = None,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -180,6 +188,7 @@ def find_cmd(
             filters=Filters.parse(country, region, type_, active_since),
             params=params,
             reindex=reindex,
+            reach_from=reach_from or (),
             progress=progress_for(s),
         )
     if fmt == "json":
@@ -192,6 +201,15 @@ def find_cmd(
             w.writerows(rows)
     else:
         print_table(result)
+
+
+def reach_line(paths: list[dict]) -> str:
+    """One line for the best co-author path to a researcher (``find --reach-from``)."""
+    if not paths:
+        return "reach: no co-author path of up to 4 steps"
+    best = paths[0]
+    chain = " -> ".join(p["display_name"] or p["id"] for p in best["people"])
+    return f"reach ({best['hops']} step{'s' if best['hops'] != 1 else ''}): {chain}"
 
 
 def print_table(result: FindResult) -> None:
@@ -211,6 +229,8 @@ def print_table(result: FindResult) -> None:
             f"{', corresp.' if e.is_corresponding else ''})"
             for e in m.evidence
         )
+        if m.author_id in result.reach:
+            ev += "\n" + reach_line(result.reach[m.author_id])
         table.add_row(
             str(m.rank),
             f"{m.name}\n{m.author_id}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Sequence
 
@@ -84,6 +85,8 @@ def find(
     index: SearchIndex | None = None,
     index_path: str | os.PathLike[str] | None = None,
     reindex: bool = False,
+    reach_from: Sequence[str] = (),
+    reach_k: int = 1,
     progress: Progress | None = None,
 ) -> FindResult:
     """Rank researchers for a query and attach the works that justify each rank.
@@ -94,7 +97,9 @@ def find(
     author is left out of the results, and with ``exclude_coauthors`` their
     co-authors too. ``since`` keeps only works from that year on; ``filters``
     keep researchers by activity and current institution
-    (:func:`labscout.filters.filter_authors`). A missing
+    (:func:`labscout.filters.filter_authors`). ``reach_from`` (author ids,
+    ORCIDs or exact names of people the user knows) adds, for every match, the
+    ``reach_k`` best co-author paths from them (:func:`labscout.graph.reach`). A missing
     or stale index is refused with a hint, or rebuilt with ``reindex``.
     """
     t0 = time.perf_counter()
@@ -204,4 +209,51 @@ def find(
             "store_fingerprint": index.manifest["store_fingerprint"],
         },
         seconds=round(time.perf_counter() - t0, 4),
+        reach=_reach(store, reach_from, [m.author_id for m in matches], reach_k, progress),
     )
+
+
+def _reach(
+    store: Store,
+    known: Sequence[str],
+    targets: list[str],
+    k: int,
+    progress: Progress | None,
+) -> dict[str, list[dict]]:
+    """Co-author paths from the people the user knows to each matched researcher."""
+    if not known or not targets:
+        return {}
+    from labscout.graph import reach
+
+    ids, orcids, names = split_people_refs(known)
+    found = reach(
+        store,
+        sources=ids,
+        targets=targets,
+        source_orcids=orcids,
+        source_names=names,
+        k=k,
+        progress=progress,
+    )
+    return {t: [p.to_dict() for p in paths] for t, paths in found.items()}
+
+
+_ORCID = re.compile(r"^(https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_AUTHOR_ID = re.compile(r"^A\d+$|^[a-z0-9-]+:\S+$")
+
+
+def split_people_refs(refs: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """Sort references to people into author ids, ORCIDs and names (anything else)."""
+    ids: list[str] = []
+    orcids: list[str] = []
+    names: list[str] = []
+    for ref in (r.strip() for r in refs):
+        if not ref:
+            continue
+        if _ORCID.match(ref):
+            orcids.append(ref.rsplit("/", 1)[-1])
+        elif _AUTHOR_ID.match(ref):
+            ids.append(ref)
+        else:
+            names.append(ref)
+    return ids, orcids, names
