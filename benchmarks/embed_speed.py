@@ -159,7 +159,9 @@ def profile(name: str, texts: list[str], batch_size: int) -> None:
     )
 
 
-def rescore(static: str, dense: str, queries: list[str], batch_size: int, n_corpus: int) -> None:
+def rescore(
+    static: str, dense: str, queries: list[str], batch_size: int, n_corpus: int, model_dir: str
+) -> None:
     """Recall of a static first stage: are the dense top-10 among the static top-N?"""
     import gzip
     import json
@@ -178,7 +180,7 @@ def rescore(static: str, dense: str, queries: list[str], batch_size: int, n_corp
         return
     rng = np.random.default_rng(1)
     corpus = [corpus[i] for i in rng.choice(len(corpus), min(n_corpus, len(corpus)), False)]
-    s_emb, d_emb = get_embedder(static), get_embedder(dense)
+    s_emb, d_emb = get_embedder(static, cache_dir=model_dir), get_embedder(dense)
     t = time.perf_counter()
     sc = s_emb.embed(corpus, batch_size=batch_size)
     ts = time.perf_counter() - t
@@ -205,27 +207,10 @@ def rescore(static: str, dense: str, queries: list[str], batch_size: int, n_corp
         )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--embedders", nargs="+", default=EMBEDDERS)
-    ap.add_argument("--limit", type=int, default=0, help="texts to time (0: all)")
-    ap.add_argument("--chunk", type=int, default=96, help="texts per round-robin turn")
-    ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--no-loss", action="store_true", help="time only")
-    ap.add_argument("--profile", action="store_true")
-    ap.add_argument("--processes", action="store_true")
-    ap.add_argument("--rescore", action="store_true")
-    ap.add_argument("--cache-dir", default=None, help="for the distilled static model")
-    args = ap.parse_args()
-    if not (GS / "evaluations.csv").is_file():
-        print(f"skip: gold standard not found at {GS}")
-        return
-    texts = goldstandard_texts()
-    if args.limit:
-        texts = texts[: args.limit]
+def table(args: argparse.Namespace, texts: list[str], model_dir: str) -> None:
+    """Time every embedder round-robin on the same chunks; loss of the timed vectors."""
     names = list(dict.fromkeys([BASELINE, *args.embedders]))
     tmp = tempfile.TemporaryDirectory(prefix="labscout-speed-")
-    model_dir = args.cache_dir or str(Path(tempfile.gettempdir()) / "labscout-models")
     import torch
 
     print(
@@ -289,6 +274,32 @@ def main() -> None:
             f"(target >= 100); fused loss {d:.4f}, best {best:.4f} "
             f"(target: within 0.01 of the best)"
         )
+    tmp.cleanup()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--embedders", nargs="+", default=EMBEDDERS)
+    ap.add_argument("--limit", type=int, default=0, help="texts to time (0: all)")
+    ap.add_argument("--chunk", type=int, default=96, help="texts per round-robin turn")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--no-loss", action="store_true", help="time only")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--processes", action="store_true")
+    ap.add_argument("--rescore", action="store_true")
+    ap.add_argument("--corpus", type=int, default=2000, help="paperlists texts for --rescore")
+    ap.add_argument("--skip-table", action="store_true", help="only the extra sections")
+    ap.add_argument("--cache-dir", default=None, help="for the distilled static model")
+    args = ap.parse_args()
+    if not (GS / "evaluations.csv").is_file():
+        print(f"skip: gold standard not found at {GS}")
+        return
+    texts = goldstandard_texts()
+    if args.limit:
+        texts = texts[: args.limit]
+    model_dir = args.cache_dir or str(Path(tempfile.gettempdir()) / "labscout-models")
+    if not args.skip_table:
+        table(args, texts, model_dir)
     if args.profile:
         for n in dict.fromkeys([DEFAULT_MINILM, BASELINE, "minilm-int8"]):
             profile(n, texts[:256], args.batch_size)
@@ -299,8 +310,14 @@ def main() -> None:
         for v in sorted(GS.glob("d_20_*"))[:1]:
             for p in read_submissions(v / "submissions.json")[0]:
                 subs[p.text] = None
-        rescore("minilm-static", DEFAULT_MINILM, list(subs)[:100], args.batch_size, 3000)
-    tmp.cleanup()
+        rescore(
+            "minilm-static",
+            DEFAULT_MINILM,
+            list(subs)[:100],
+            args.batch_size,
+            args.corpus,
+            model_dir,
+        )
 
 
 if __name__ == "__main__":
