@@ -248,7 +248,7 @@ class SentenceTransformerEmbedder(Embedder):
         get_dim = getattr(self.model, "get_embedding_dimension", None) or (
             self.model.get_sentence_embedding_dimension
         )
-        self.dim = int(get_dim())
+        self.dim = int(get_dim() or 0)
         self.device = self.model.device.type
         native = self.device == "cuda" or (self.device == "cpu" and native_bf16())
         self.precision = "bf16" if precision == "bf16" and native else "fp32"

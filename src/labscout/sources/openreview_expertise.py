@@ -14,6 +14,7 @@ bad record. A file that cannot be read at all raises :class:`InputError`.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ def _paper(obj: Any, fallback_id: str | None, where: str, warnings: list[str]) -
     if pid is None or str(pid).strip() == "":
         raise ValueError("no id")
     pid = str(pid)
-    content = obj.get("content") if isinstance(obj.get("content"), dict) else {}
+    raw = obj.get("content")
+    content: dict[str, Any] = raw if isinstance(raw, dict) else {}
     paper = ExpertisePaper(pid, _as_text(content.get("title")), _as_text(content.get("abstract")))
     if not paper.title and not paper.abstract:
         warnings.append(f"{where}: paper {pid} has neither title nor abstract")
@@ -81,7 +83,7 @@ def _keep_first(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
-def read_submissions(path: str | Path) -> tuple[list[ExpertisePaper], list[str]]:
+def read_submissions(path: str | os.PathLike[str]) -> tuple[list[ExpertisePaper], list[str]]:
     """Submissions in file order, and the warnings met reading them.
 
     A duplicate paper id (as a repeated key, or two keys whose ``"id"`` is the
@@ -129,7 +131,7 @@ def read_submissions(path: str | Path) -> tuple[list[ExpertisePaper], list[str]]
     return papers, warnings
 
 
-def read_archive(path: str | Path) -> tuple[list[ExpertisePaper], list[str]]:
+def read_archive(path: str | os.PathLike[str]) -> tuple[list[ExpertisePaper], list[str]]:
     """One reviewer's ``~<id>.jsonl`` profile; a bad line or a duplicate paper warns."""
     path = Path(path)
     warnings: list[str] = []
@@ -160,7 +162,9 @@ def read_archive(path: str | Path) -> tuple[list[ExpertisePaper], list[str]]:
     return usable, warnings
 
 
-def read_archives(directory: str | Path) -> tuple[dict[str, list[ExpertisePaper]], list[str]]:
+def read_archives(
+    directory: str | os.PathLike[str],
+) -> tuple[dict[str, list[ExpertisePaper]], list[str]]:
     """Every ``*.jsonl`` archive in ``directory``, keyed by file stem (``~Name1``)."""
     directory = Path(directory)
     if not directory.is_dir():
