@@ -113,7 +113,7 @@ def one_ann_build(n: int, dtype: str, path: Path, connectivity: int = 16) -> dic
     return {"build_s": seconds, "file_mb": path.stat().st_size / 2**20}
 
 
-def one_ann_query(n: int, dtype: str, path: Path, n_queries: int) -> dict:
+def one_ann_query(n: int, dtype: str, path: Path, n_queries: int, ef: int = 0) -> dict:
     """Child: open the saved graph memory-mapped, time single queries, then recall@10."""
     import numpy as np
 
@@ -131,6 +131,8 @@ def one_ann_query(n: int, dtype: str, path: Path, n_queries: int) -> dict:
     t = time.perf_counter()
     index = QuantizedIndex.load(path, view=True)
     load_s = time.perf_counter() - t
+    if ef:
+        index.index.expansion_search = ef  # a wider beam: better hits, slower queries
     times = []
     found = []
     for q in queries:
@@ -339,7 +341,7 @@ def main() -> None:
         elif kind == "ann-build":
             result = one_ann_build(int(rest[0]), rest[1], Path(rest[2]), *map(int, rest[3:]))
         elif kind == "ann-query":
-            result = one_ann_query(int(rest[0]), rest[1], Path(rest[2]), int(rest[3]))
+            result = one_ann_query(int(rest[0]), rest[1], Path(rest[2]), *map(int, rest[3:]))
         else:
             result = one_bm25(int(rest[0]), Path(rest[1]), int(rest[2]))
         result["peak_rss_mb"] = peak_rss_mb()
