@@ -74,3 +74,10 @@ def test_every_command_has_help() -> None:
             walk(sub, path + [name])
 
     walk(group, [])
+
+
+def test_help_prints_bracketed_text_as_written() -> None:
+    out = runner.invoke(app, ["ingest", "dblp", "--help"]).output
+    assert "[default: the one beside the XML file]" in out
+    out = runner.invoke(app, ["stats", "--help"]).output
+    assert "env LABSCOUT_DB" in out

@@ -123,3 +123,16 @@ def test_newer_schema_is_refused(tmp_path) -> None:
     con.close()
     with pytest.raises(StoreError, match="newer"):
         Store(path)
+
+
+def test_rewrite_keeps_external_ids_attached_by_other_sources(store: Store) -> None:
+    store.write(Batch(works=[_work()]))
+    store.con.execute("INSERT INTO work_ids VALUES ('W1', 'dblp', 'conf/nips/Vaswani17')")
+    again = Work(id="W1", title="Attention", ids=(("arxiv", "1706.03762v2"), ("mag", "42")))
+    store.write(Batch(works=[again]))
+    store.write(Batch(works=[again]))  # idempotent
+    assert store.get_work("W1").ids == (
+        ("arxiv", "1706.03762v2"),
+        ("dblp", "conf/nips/Vaswani17"),
+        ("mag", "42"),
+    )

@@ -25,6 +25,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
 
 app = typer.Typer(
     name="labscout",
+    rich_markup_mode=None,  # help texts are plain: "[default: ...]" must print as written
     help=(
         "Find who works on exactly your topic, where they are, and how to reach them, "
         "from open scholarly data (OpenAlex, DBLP, arXiv, Semantic Scholar)."

@@ -18,11 +18,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="DuckDB store file [env LABSCOUT_DB; default labscout.duckdb]."),
+    typer.Option("--db", help="DuckDB store file (env LABSCOUT_DB; default labscout.duckdb)."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress bars.")]
 ConfigOption = Annotated[
-    str | None, typer.Option("--config", help="TOML config file [env LABSCOUT_CONFIG].")
+    str | None, typer.Option("--config", help="TOML config file (env LABSCOUT_CONFIG).")
 ]
 
 

@@ -11,6 +11,7 @@ from labscout.cli.common import ConfigOption, DbOption, handle_errors, open_stor
 from labscout.ingest.identity import identities, resolve_identities, split_author
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Link the records of one person across sources; list and undo the links.",
     invoke_without_command=True,
 )

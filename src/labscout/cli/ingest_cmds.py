@@ -18,7 +18,9 @@ from labscout.cli.common import (
 )
 from labscout.ingest import IngestReport, openalex_api, openalex_files
 
-app = typer.Typer(help="Read records from a source into the store.", no_args_is_help=True)
+app = typer.Typer(
+    help="Read records from a source into the store.", no_args_is_help=True, rich_markup_mode=None
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 

@@ -163,11 +163,16 @@ class Store:
                 counts.works_inserted = len(works) - counts.works_updated
                 con.execute("DELETE FROM works WHERE id IN (SELECT id FROM _b_works)")
                 con.execute("DELETE FROM authorships WHERE work_id IN (SELECT id FROM _b_works)")
-                con.execute("DELETE FROM work_ids WHERE work_id IN (SELECT id FROM _b_works)")
                 con.execute("INSERT INTO works SELECT * FROM _b_works")
                 con.register("_b_aship", B.authorships_table(works))
                 con.execute("INSERT INTO authorships SELECT * FROM _b_aship")
+                # external ids: a rewrite replaces the schemes it carries and keeps the
+                # others, which another source may have attached (a DBLP key, an arXiv id)
                 con.register("_b_wids", B.ids_table(works))
+                con.execute(
+                    "DELETE FROM work_ids USING _b_wids b "
+                    "WHERE work_ids.work_id = b.owner AND work_ids.scheme = b.scheme"
+                )
                 con.execute("INSERT INTO work_ids SELECT * FROM _b_wids")
                 for name in ("_b_works", "_b_aship", "_b_wids"):
                     con.unregister(name)
