@@ -116,6 +116,7 @@ def test_weighted_fuse_arrays() -> None:
     mask = np.array([[True, True], [True, False]])
     fused = weighted_fuse_arrays([a, b], [1.0, 0.0], mask=mask)
     assert fused == pytest.approx(np.array([[0.0, 0.5], [1.0, 0.0]]))
+    assert not weighted_fuse_arrays([np.full((2, 2), 3.0)], [1.0]).any()
     with pytest.raises(ValueError):
         weighted_fuse_arrays([a], [0.5, 0.5])
 
@@ -143,3 +144,12 @@ def test_affinity_command_bad_input_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Error: cannot read submissions file" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_stop_words_only_and_no_submissions_do_not_crash() -> None:
+    arch = {"~R": [ExpertisePaper("1", "The", "and of the")], "~S": []}
+    subs = [ExpertisePaper("s", "", "it is the")]
+    r = compute_affinity(subs, arch, "minilm-static", lexical_weight=1.0)
+    assert r.embedder == "tfidf"  # weight 1: no model loaded, named honestly
+    assert r.scores.shape == (1, 2) and not r.scores.any()
+    assert compute_affinity([], arch, None).scores.shape == (0, 2)

@@ -66,12 +66,13 @@ def tfidf_rows(texts: Sequence[str]) -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError:
         raise MissingExtraError("search", "scikit-learn") from None
-    if not any(t.strip() for t in texts):
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
+    try:
+        return vec.fit_transform(texts)
+    except ValueError:  # no texts, or nothing but stop words: no lexical evidence at all
         from scipy.sparse import csr_matrix
 
         return csr_matrix((len(texts), 1), dtype=np.float32)
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
-    return vec.fit_transform(texts)
 
 
 def _profile_scores(
@@ -122,10 +123,12 @@ def compute_affinity(
     sub_texts = [p.text for p in submissions]
     prof_texts = [p.text for p in profile]
 
-    if isinstance(embedder, str):
-        embedder = get_embedder(embedder)
     if embedder is None:
         lexical_weight = 1.0
+    elif lexical_weight == 1.0:
+        embedder = None  # TF-IDF alone: no model to load
+    elif isinstance(embedder, str):
+        embedder = get_embedder(embedder)
     score_arrays: list[np.ndarray] = []
     weights: list[float] = []
     if lexical_weight < 1.0 and embedder is not None:
@@ -176,7 +179,7 @@ def affinity_from_files(
     submissions, warnings = read_submissions(submissions_path)
     archives, archive_warnings = read_archives(archives_dir)
     warnings = warnings + archive_warnings
-    emb = get_embedder(embedder, cache_dir=cache_dir) if embedder else None
+    emb = get_embedder(embedder, cache_dir=cache_dir) if embedder and lexical_weight < 1 else None
     cache = EmbeddingCache(cache_dir) if use_cache and emb is not None else None
     try:
         return compute_affinity(

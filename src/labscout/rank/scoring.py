@@ -69,7 +69,8 @@ def weighted_fuse_arrays(
     """Weighted sum of same-shaped score arrays, each min-max scaled over its ``mask`` entries.
 
     The array version of :func:`weighted_fuse` for dense score matrices
-    (e.g. submissions x reviewers); entries outside ``mask`` come out 0.
+    (e.g. submissions x reviewers); entries outside ``mask`` come out 0, and
+    an array that is constant over ``mask`` (it tells nothing apart) adds 0.
     """
     if len(arrays) != len(weights):
         raise ValueError("one weight per score array")
@@ -85,5 +86,6 @@ def weighted_fuse_arrays(
         if a.shape != shape:
             raise ValueError("score arrays differ in shape")
         lo, hi = a[keep].min(), a[keep].max()
-        out += w * (np.where(keep, (a - lo) / (hi - lo), 0.0) if hi > lo else keep * 1.0)
+        if hi > lo:
+            out += w * np.where(keep, (a - lo) / (hi - lo), 0.0)
     return out
