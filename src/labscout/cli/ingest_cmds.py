@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -37,6 +38,24 @@ def print_report(report: IngestReport, as_json: bool) -> None:
         typer.echo(f"  ... and {report.rejected - 10} more (see `labscout stats`)", err=True)
 
 
+def ingest_and_report(
+    fn: Callable[..., IngestReport],
+    *args: Any,
+    db: str | None,
+    quiet: bool,
+    config: str | None,
+    as_json: bool,
+    **kwargs: Any,
+) -> IngestReport:
+    """What most ingest commands do: open the store, call ``fn(store, *args, ...)`` with
+    the batch size and progress from the settings, print the report."""
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_store(s) as store:
+        report = fn(store, *args, batch_size=s.batch_size, progress=progress_for(s), **kwargs)
+    print_report(report, as_json)
+    return report
+
+
 @app.command("openalex-files")
 @handle_errors
 def openalex_files_cmd(
@@ -53,12 +72,9 @@ def openalex_files_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest OpenAlex works, authors, institutions and merged ids from files."""
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s) as store:
-        report = openalex_files(
-            store, paths, force=force, batch_size=s.batch_size, progress=progress_for(s)
-        )
-    print_report(report, as_json)
+    ingest_and_report(
+        openalex_files, paths, force=force, db=db, quiet=quiet, config=config, as_json=as_json
+    )
 
 
 @app.command("openalex-api")

@@ -15,7 +15,7 @@ from labscout.cli.common import (
     progress_for,
     settings,
 )
-from labscout.cli.ingest_cmds import JsonOption, app, print_report
+from labscout.cli.ingest_cmds import JsonOption, app, ingest_and_report, print_report
 from labscout.ingest import arxiv_oai, arxiv_snapshot, dblp_xml, openreview_archives, s2_files
 
 ForceOption = Annotated[
@@ -126,17 +126,16 @@ def arxiv_snapshot_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest the Kaggle arXiv metadata snapshot (JSON Lines, gzipped or not)."""
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s) as store:
-        report = arxiv_snapshot(
-            store,
-            path,
-            force=force,
-            match=not no_match,
-            batch_size=s.batch_size,
-            progress=progress_for(s),
-        )
-    print_report(report, as_json)
+    ingest_and_report(
+        arxiv_snapshot,
+        path,
+        force=force,
+        match=not no_match,
+        db=db,
+        quiet=quiet,
+        config=config,
+        as_json=as_json,
+    )
 
 
 @app.command("s2")
@@ -153,17 +152,16 @@ def s2_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest Semantic Scholar paper and author records."""
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s) as store:
-        report = s2_files(
-            store,
-            folder,
-            force=force,
-            match=not no_match,
-            batch_size=s.batch_size,
-            progress=progress_for(s),
-        )
-    print_report(report, as_json)
+    ingest_and_report(
+        s2_files,
+        folder,
+        force=force,
+        match=not no_match,
+        db=db,
+        quiet=quiet,
+        config=config,
+        as_json=as_json,
+    )
 
 
 @app.command("openreview-archives")
@@ -180,14 +178,13 @@ def openreview_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest OpenReview expertise archives (each person's papers) and submissions."""
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s) as store:
-        report = openreview_archives(
-            store,
-            folder,
-            force=force,
-            match=not no_match,
-            batch_size=s.batch_size,
-            progress=progress_for(s),
-        )
-    print_report(report, as_json)
+    ingest_and_report(
+        openreview_archives,
+        folder,
+        force=force,
+        match=not no_match,
+        db=db,
+        quiet=quiet,
+        config=config,
+        as_json=as_json,
+    )
