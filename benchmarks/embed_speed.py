@@ -1,10 +1,12 @@
 """Embedding speed of every embedder side by side, with the gold-standard loss of each.
 
 Texts are the distinct title + abstract texts of ../shared/data/goldstandard
-(all 10 versions, about 940). To keep ratios honest on a shared CPU, the
-texts are cut into chunks and the embedders take turns on each chunk
-(round-robin, starting with a different one each time); texts/s is the total
-over all chunks. The vectors timed are the vectors scored: each embedder's
+(all 10 versions, about 940). Each embedder embeds all of them in one turn,
+one embedder after the other; ``--chunk N`` instead cuts them into chunks
+that the embedders take in turns (round-robin), which spreads bursts of load
+from other processes evenly but, measured, costs the bf16 path much of its
+speed (switching between seven models every few batches defeats oneDNN's
+caches), so it is not the default. The vectors timed are the vectors scored: each embedder's
 loss on the 10 versions is computed from them (top-3 mean, dense alone and
 fused with TF-IDF at the affinity default weight). Ratios are against
 ``minilm-torch`` (the fp32 sentence-transformers reference) timed in the same
@@ -226,7 +228,8 @@ def table(args: argparse.Namespace, texts: list[str], model_dir: str) -> None:
         loaded[name].embed(texts[:16], batch_size=args.batch_size)  # warm up
     vecs = {n: np.zeros((len(texts), loaded[n].dim), dtype=np.float32) for n in names}
     spent = dict.fromkeys(names, 0.0)
-    chunks = [range(i, min(i + args.chunk, len(texts))) for i in range(0, len(texts), args.chunk)]
+    step = args.chunk or len(texts)
+    chunks = [range(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     t = time.perf_counter()
@@ -281,7 +284,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embedders", nargs="+", default=EMBEDDERS)
     ap.add_argument("--limit", type=int, default=0, help="texts to time (0: all)")
-    ap.add_argument("--chunk", type=int, default=96, help="texts per round-robin turn")
+    ap.add_argument(
+        "--chunk", type=int, default=0, help="texts per round-robin turn (0: all in one turn)"
+    )
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--no-loss", action="store_true", help="time only")
     ap.add_argument("--profile", action="store_true")
