@@ -45,6 +45,9 @@ from labscout.errors import ConfigError, MissingExtraError
 from labscout.index.cache import EmbeddingCache, default_cache_dir
 from labscout.progress import Progress, SilentProgress
 
+QUERY_BATCH = 8
+"""Batches this small (a query's texts) run on one CPU thread: see ``_encode``."""
+
 DEFAULT_MINILM = "minilm-bf16"
 """What the name ``minilm`` (the default setting) resolves to; see docs/benchmarks.md."""
 
@@ -263,10 +266,20 @@ class SentenceTransformerEmbedder(Embedder):
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
 
-        with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            vecs = self.model.encode(
-                texts, batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
-            )
+        threads = torch.get_num_threads()
+        if len(texts) <= QUERY_BATCH and threads > 1 and self.device == "cpu":
+            # a query: one thread answers in ~10-20 ms; two threads stall for 0.1-0.6 s
+            # as soon as anything else runs on a 2-core machine (measured, see the docs)
+            torch.set_num_threads(1)
+        try:
+            with torch.autocast(
+                self.device, dtype=torch.bfloat16, enabled=self.precision == "bf16"
+            ):
+                vecs = self.model.encode(
+                    texts, batch_size=len(texts), convert_to_numpy=False, show_progress_bar=False
+                )
+        finally:
+            torch.set_num_threads(threads)
         return torch.stack(list(vecs)).float().cpu().numpy()
 
 
