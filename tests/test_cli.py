@@ -81,3 +81,25 @@ def test_help_prints_bracketed_text_as_written() -> None:
     assert "[default: the one beside the XML file]" in out
     out = runner.invoke(app, ["stats", "--help"]).output
     assert "env LABSCOUT_DB" in out
+
+
+def test_every_command_is_documented() -> None:
+    """Each command path (`labscout ingest dblp`, ...) appears in the README or docs/."""
+    from pathlib import Path
+
+    import typer.main
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text() + "".join(
+        p.read_text() for p in (root / "docs").glob("*.md")
+    )
+    missing = []
+
+    def walk(cmd, path):
+        for name, sub in getattr(cmd, "commands", {}).items():
+            if f"labscout {' '.join(path + [name])}" not in text:
+                missing.append(" ".join(path + [name]))
+            walk(sub, path + [name])
+
+    walk(typer.main.get_command(app), [])
+    assert not missing, f"commands missing from README/docs: {missing}"
