@@ -322,3 +322,24 @@ def test_cli_find_reach_from(demo_db) -> None:
     )
     assert out.exit_code == 0, out.output
     assert "reach (1 step)" in out.output
+
+
+def test_cli_index_quantised_usearch(tmp_path) -> None:
+    import shutil
+
+    from labscout.demo import demo_corpus_path
+    from labscout.ingest import openalex_files
+
+    db = tmp_path / "q.duckdb"
+    with Store(db) as s:
+        openalex_files(s, [demo_corpus_path()])
+    out = runner.invoke(app, ["index", "--db", str(db), "--quantize", "i4", "-q"])
+    assert out.exit_code == 2 and "unknown scalar type" in out.output
+    out = runner.invoke(
+        app, ["index", "--db", str(db), "--vectors", "usearch", "--quantize", "i8", "-q", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    with Store(db, read_only=True) as s:
+        got = find(s, text="graph neural networks", top=3)
+    assert got.index["vectors"] == "usearch" and len(got.matches) == 3
+    shutil.rmtree(str(db) + ".labscout-index", ignore_errors=True)

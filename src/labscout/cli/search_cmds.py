@@ -60,6 +60,22 @@ def index_cmd(
             "--ray-address", help="Ray cluster to join (e.g. auto) [default: a local Ray]."
         ),
     ] = None,
+    vectors: Annotated[
+        str,
+        typer.Option(
+            "--vectors",
+            help="Vector search: auto (exact below 50,000 works, usearch HNSW above), "
+            "exact or usearch.",
+        ),
+    ] = "auto",
+    quantize: Annotated[
+        str,
+        typer.Option(
+            "--quantize",
+            help="Scalars of the usearch graph: f32, f16 or i8 (i8: about 530 bytes a work, "
+            "10M works in 5 GiB; see docs/benchmarks.md, Scale).",
+        ),
+    ] = "f32",
     quiet: QuietOption = False,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -71,6 +87,13 @@ def index_cmd(
     with open_store(s, read_only=True) as store:
         if engine not in ("plain", "ray"):
             raise InputError(f"unknown engine {engine!r}", hint="Use --engine plain or ray.")
+        if vectors not in ("auto", "exact", "usearch"):
+            raise InputError(
+                f"unknown vector search {vectors!r}", hint="Use --vectors auto, exact or usearch."
+            )
+        if quantize not in ("f32", "f16", "i8"):
+            raise InputError(f"unknown scalar type {quantize!r}", hint="Use f32, f16 or i8.")
+        vector_args = {"vector_kind": vectors, "usearch_dtype": quantize}
         if engine == "ray":
             from labscout.index.ray_engine import build_index_ray
 
@@ -82,6 +105,7 @@ def index_cmd(
                 full=full,
                 cache=not no_cache,
                 progress=progress_for(s),
+                **vector_args,
             )
             typer.echo(ray_report.summary(), err=True)
         else:
@@ -92,6 +116,7 @@ def index_cmd(
                 full=full,
                 cache=not no_cache,
                 progress=progress_for(s),
+                **vector_args,
             )
     if as_json:
         from dataclasses import asdict

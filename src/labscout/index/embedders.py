@@ -245,6 +245,12 @@ class SentenceTransformerEmbedder(Embedder):
         self.max_tokens = max_tokens
         if not allow_download:
             _offline()
+        try:  # transformers draws a "Loading weights" bar on stderr: labscout has its own
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
         # device None: a GPU when torch sees one, else the CPU
         self.model = SentenceTransformer(path, device=None, local_files_only=not allow_download)
         self.model.max_seq_length = self.max_tokens
