@@ -101,6 +101,29 @@ def _lists_by_type(batch: Batch) -> dict[type, list]:
     }
 
 
+def record_run(
+    store: Store, report: IngestReport, status: str, message: str | None, started: float
+) -> None:
+    """Close ``report`` with ``status`` and write its counts to the store's ``ingest_runs``.
+
+    ``started`` is the run's ``time.perf_counter()`` at its start.
+    """
+    report.status = status
+    report.message = message
+    report.elapsed_s = time.perf_counter() - started
+    store.update_run(
+        report.run_id,
+        status=status,
+        message=message,
+        n_read=report.read,
+        n_inserted=report.counts.inserted,
+        n_updated=report.counts.updated,
+        n_rejected=report.rejected,
+        rejects=report.to_dict()["rejects"],
+        finished=True,
+    )
+
+
 def run_ingest(
     store: Store,
     source: str,
@@ -164,22 +187,7 @@ def run_ingest(
 
     def save_run(status: str, message: str | None = None) -> None:
         close_writer()
-        report.status = status
-        report.message = message
-        report.elapsed_s = time.perf_counter() - started
-        store.update_run(
-            run_id,
-            status=status,
-            message=message,
-            n_read=report.read,
-            n_inserted=report.counts.inserted,
-            n_updated=report.counts.updated,
-            n_rejected=report.rejected,
-            rejects=[
-                {"location": r.location, "line": r.line, "reason": r.reason} for r in report.rejects
-            ],
-            finished=True,
-        )
+        record_run(store, report, status, message, started)
 
     with progress.task(f"ingest {source}", total=total) as bar:
         try:

@@ -37,7 +37,7 @@ import orjson
 
 from labscout.errors import InputError
 from labscout.ingest import snapshot_sql as Q
-from labscout.ingest.pipeline import MAX_REJECTS_KEPT, IngestReport
+from labscout.ingest.pipeline import MAX_REJECTS_KEPT, IngestReport, record_run
 from labscout.progress import Progress, SilentProgress
 from labscout.records import Rejected
 from labscout.store import Store
@@ -365,21 +365,7 @@ def openalex_snapshot(
     at_once = max(1, at_once)
 
     def save_run(status: str, message: str | None = None) -> None:
-        report.status, report.message = status, message
-        report.elapsed_s = time.perf_counter() - started
-        store.update_run(
-            run_id,
-            status=status,
-            message=message,
-            n_read=report.read,
-            n_inserted=report.counts.inserted,
-            n_updated=report.counts.updated,
-            n_rejected=report.rejected,
-            rejects=[
-                {"location": r.location, "line": r.line, "reason": r.reason} for r in report.rejects
-            ],
-            finished=True,
-        )
+        record_run(store, report, status, message, started)
 
     try:
         con.execute(Q.MACROS)
