@@ -47,6 +47,28 @@ ActiveOption = Annotated[
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table or json.")]
 
+# the query forms of `find` and `ladder`
+LikeOption = Annotated[
+    list[str] | None,
+    typer.Option("--like", help="A work you like: OpenAlex id, DOI or arXiv id (repeatable)."),
+]
+LikeBibOption = Annotated[
+    str | None,
+    typer.Option("--like-bib", help="A BibTeX file of works you like (by DOI, arXiv, title)."),
+]
+MineOption = Annotated[
+    str | None,
+    typer.Option("--mine", help="An author id: their works are the query, they are left out."),
+]
+MineOrcidOption = Annotated[str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")]
+ExcludeCoauthorsOption = Annotated[
+    bool,
+    typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
+]
+SinceOption = Annotated[
+    int | None, typer.Option("--since", help="Only works published in this year or later.")
+]
+
 
 def register(app: typer.Typer) -> None:
     app.command("ladder")(ladder_cmd)
@@ -62,24 +84,11 @@ def _check_format(fmt: str) -> None:
 @handle_errors
 def ladder_cmd(
     text: Annotated[str | None, typer.Argument(help="The topic, in your own words.")] = None,
-    like: Annotated[
-        list[str] | None,
-        typer.Option("--like", help="A work you like: OpenAlex id, DOI or arXiv id (repeatable)."),
-    ] = None,
-    like_bib: Annotated[
-        str | None, typer.Option("--like-bib", help="A BibTeX file of works you like.")
-    ] = None,
-    mine: Annotated[
-        str | None,
-        typer.Option("--mine", help="An author id: their works are the query, they are left out."),
-    ] = None,
-    mine_orcid: Annotated[
-        str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")
-    ] = None,
-    exclude_coauthors: Annotated[
-        bool,
-        typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
-    ] = False,
+    like: LikeOption = None,
+    like_bib: LikeBibOption = None,
+    mine: MineOption = None,
+    mine_orcid: MineOrcidOption = None,
+    exclude_coauthors: ExcludeCoauthorsOption = False,
     from_: Annotated[
         str | None,
         typer.Option(
@@ -91,9 +100,7 @@ def ladder_cmd(
     region: RegionOption = None,
     type_: TypeOption = None,
     active_since: ActiveOption = None,
-    since: Annotated[
-        int | None, typer.Option("--since", help="Only works published in this year or later.")
-    ] = None,
+    since: SinceOption = None,
     tiers: Annotated[int, typer.Option("--tiers", help="Number of tiers.")] = 4,
     quantiles: Annotated[
         bool, typer.Option("--quantiles", help="Cut tiers by quantiles, not natural breaks.")

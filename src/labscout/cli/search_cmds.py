@@ -18,7 +18,18 @@ from labscout.cli.common import (
     progress_for,
     settings,
 )
-from labscout.cli.ladder_cmds import ActiveOption, CountryOption, RegionOption, TypeOption
+from labscout.cli.ladder_cmds import (
+    ActiveOption,
+    CountryOption,
+    ExcludeCoauthorsOption,
+    LikeBibOption,
+    LikeOption,
+    MineOption,
+    MineOrcidOption,
+    RegionOption,
+    SinceOption,
+    TypeOption,
+)
 from labscout.errors import InputError
 from labscout.results import FindResult
 
@@ -131,32 +142,13 @@ def find_cmd(
     text: Annotated[
         str | None, typer.Argument(help="What you want to work on, in your own words.")
     ] = None,
-    like: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--like",
-            help="A work you like: OpenAlex id, DOI or arXiv id (repeatable).",
-        ),
-    ] = None,
-    like_bib: Annotated[
-        str | None,
-        typer.Option("--like-bib", help="A BibTeX file of works you like (by DOI, arXiv, title)."),
-    ] = None,
-    mine: Annotated[
-        str | None,
-        typer.Option("--mine", help="An author id: their works are the query, they are left out."),
-    ] = None,
-    mine_orcid: Annotated[
-        str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")
-    ] = None,
-    exclude_coauthors: Annotated[
-        bool,
-        typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
-    ] = False,
+    like: LikeOption = None,
+    like_bib: LikeBibOption = None,
+    mine: MineOption = None,
+    mine_orcid: MineOrcidOption = None,
+    exclude_coauthors: ExcludeCoauthorsOption = False,
     top: Annotated[int, typer.Option("--top", "-n", help="How many researchers.")] = 10,
-    since: Annotated[
-        int | None, typer.Option("--since", help="Only works published in this year or later.")
-    ] = None,
+    since: SinceOption = None,
     country: CountryOption = None,
     region: RegionOption = None,
     type_: TypeOption = None,
