@@ -198,13 +198,13 @@ def create_app(db: str | Path) -> Starlette:
         known = _text(request, "from")
         if known:
             from labscout.graph import paths
+            from labscout.rank.find import split_people_refs
 
-            refs = [r.strip() for r in known.split(",") if r.strip()]
-            ids = [r for r in refs if (r[:1].upper() == "A" and r[1:].isdigit()) or ":" in r]
-            names = [r for r in refs if r not in ids]
+            ids, orcids, names = split_people_refs(known.split(","))
             found = paths(
                 ctx.store,
                 sources=ids,
+                source_orcids=orcids,
                 source_names=names,
                 target=profile["author_id"],
                 graph=ctx.graph(),
