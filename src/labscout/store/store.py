@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from labscout.errors import NotFoundError, StoreError
 from labscout.records import Author, Authorship, Institution, MergedId, Topic, Work
 from labscout.store import batch as B
 from labscout.store.migrations import migrate
+from labscout.store.transaction import Transaction, transaction
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Store:
     def __init__(self, path: str | Path = "labscout.duckdb", read_only: bool = False) -> None:
         self.path = str(path)
         self.read_only = read_only
+        self._tx: Transaction | None = None
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise NotFoundError(
                 f"no store at {self.path}",
@@ -124,6 +127,18 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def transaction(self, bump: bool = True) -> contextlib.AbstractContextManager[Transaction]:
+        """``with store.transaction() as tx:``: one transaction, committed at the end.
+
+        Run statements with ``tx.execute`` (or ``tx.executemany``); when they
+        change rows, the data version (part of :meth:`fingerprint`, which the
+        index and the graph cache compare) is bumped on commit, unless
+        ``bump=False`` (bookkeeping such as resume points). An exception rolls
+        back and propagates; a failed COMMIT raises :class:`StoreError`. See
+        :mod:`labscout.store.transaction`.
+        """
+        return transaction(self, bump=bump)
+
     # -- writing -------------------------------------------------------------
     def write(
         self,
@@ -139,9 +154,7 @@ class Store:
             raise StoreError("the store is open read-only")
         counts = WriteCounts()
         now = _now()
-        con = self.con
-        con.execute("BEGIN")
-        try:
+        with self.transaction() as con:
             if batch.institutions:
                 insts = _last_wins(batch.institutions)
                 con.register("_b_inst", B.institutions_table(insts, now))
@@ -188,18 +201,11 @@ class Store:
                     counts.merged += 1
             for source, key, cursor, done in progress or ():
                 self._set_progress(source, key, cursor, done, now)
-            con.execute(
-                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                "WHERE key = 'data_version'"
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return counts
 
     def _write_authors(self, authors: list[Author], now: datetime, counts: WriteCounts) -> None:
-        con = self.con
+        con = self._tx
+        assert con is not None, "inside Store.write's transaction"
         full = [a for a in authors if a.is_full]
         partial = [a for a in authors if not a.is_full]
         if full:
@@ -242,8 +248,10 @@ class Store:
     def _set_progress(
         self, source: str, key: str, cursor: str | None, done: bool, now: datetime
     ) -> None:
-        self.con.execute("DELETE FROM ingest_progress WHERE source = ? AND key = ?", [source, key])
-        self.con.execute(
+        con = self._tx
+        assert con is not None, "inside a transaction"
+        con.execute("DELETE FROM ingest_progress WHERE source = ? AND key = ?", [source, key])
+        con.execute(
             "INSERT INTO ingest_progress VALUES (?, ?, ?, ?, ?)", [source, key, cursor, done, now]
         )
 
@@ -270,9 +278,8 @@ class Store:
                 con.execute("CHECKPOINT")
 
     def set_progress(self, source: str, key: str, cursor: str | None, done: bool) -> None:
-        self.con.execute("BEGIN")
-        self._set_progress(source, key, cursor, done, _now())
-        self.con.execute("COMMIT")
+        with self.transaction(bump=False):
+            self._set_progress(source, key, cursor, done, _now())
 
     def get_progress(self, source: str, key: str) -> tuple[str | None, bool] | None:
         """The saved resume point ``(cursor, done)`` for ``(source, key)``, if any."""
@@ -283,10 +290,8 @@ class Store:
 
     def apply_merges(self) -> int:
         """Rewrite rows that use merged ids so that they use the surviving ids."""
-        con = self.con
-        con.execute("BEGIN")
-        try:
-            n = 0
+        n = 0
+        with self.transaction() as con:
             # authors: authorships move to the survivor; the old author row goes
             n += con.execute(
                 "UPDATE authorships SET author_id = m.new_id FROM merged_ids m "
@@ -314,14 +319,6 @@ class Store:
                     f"UPDATE {table} SET {col} = m.new_id FROM merged_ids m "
                     f"WHERE m.entity = 'works' AND {table}.{col} = m.old_id AND {col} IN {olds}"
                 ).fetchone()[0]
-            con.execute(
-                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-                "WHERE key = 'data_version'"
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return n
 
     # -- ingest runs ---------------------------------------------------------
@@ -503,6 +500,47 @@ class Store:
             lineage=tuple(r[5] or ()),
             source=r[6],
         )
+
+    def current_institutions(self, author_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Author id -> the ids of the institutions the author is at now, first the main one.
+
+        The one rule for "a person's current institution" everywhere:
+
+        1. the author record's ``last_known_institution_ids``, when it has any;
+        2. else the ``institution_ids`` of their most recent authorship in the
+           store that names one: latest ``publication_year``, then latest
+           ``publication_date``, then the greatest work id (so ties are stable);
+        3. else the author is left out of the result (institution unknown).
+
+        Ids are taken as given (merged ids are not followed); duplicates in an
+        institution list are dropped, keeping the first.
+        """
+        ids = list(dict.fromkeys(author_ids))
+        if not ids:
+            return {}
+        rows = self.con.execute(
+            """
+            WITH q AS (SELECT DISTINCT unnest($ids) AS id),
+            lk AS (
+                SELECT a.id, a.last_known_institution_ids AS insts FROM authors a
+                JOIN q ON q.id = a.id WHERE len(coalesce(a.last_known_institution_ids, [])) > 0
+            ),
+            latest AS (
+                SELECT s.author_id AS id,
+                       arg_max(s.institution_ids, (coalesce(w.publication_year, -1),
+                               coalesce(w.publication_date, ''), s.work_id)) AS insts
+                FROM authorships s JOIN q ON q.id = s.author_id
+                LEFT JOIN works w ON w.id = s.work_id
+                WHERE len(coalesce(s.institution_ids, [])) > 0
+                  AND s.author_id NOT IN (SELECT id FROM lk)
+                GROUP BY s.author_id
+            )
+            SELECT id, insts FROM lk UNION ALL SELECT id, insts FROM latest
+            """,
+            {"ids": ids},
+        ).fetchall()
+        found = {aid: tuple(dict.fromkeys(insts)) for aid, insts in rows}
+        return {i: found[i] for i in ids if i in found}
 
     def find_work_ids(self, scheme: str, value: str) -> list[str]:
         """Works carrying the external id ``scheme:value`` (doi matches the doi column)."""
