@@ -42,9 +42,14 @@ def server(demo_db: str):
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    exe = shutil.which("labscout", path=str(Path(sys.executable).parent)) or "labscout"
+    # the demo store is indexed with the tests' fake embedder: the server registers it too
+    launch = (
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); import conftest; "
+        "from labscout.cli import main; sys.argv[0] = 'labscout'; main()"
+    )
+    tests = str(Path(__file__).resolve().parent)
     proc = subprocess.Popen(
-        [exe, "serve", "--db", demo_db, "--port", str(port)],
+        [sys.executable, "-c", launch, tests, "serve", "--db", demo_db, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
