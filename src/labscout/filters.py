@@ -169,11 +169,8 @@ class Filters:
             return set(ids)
         if not ids:
             return set()
-        rows = store.con.execute(
-            "SELECT id, country_code, type FROM institutions WHERE id IN (SELECT unnest(?))",
-            [ids],
-        ).fetchall()
-        return {i for i, cc, t in rows if self.institution_ok(cc, t)}
+        info = store.institution_info(ids)
+        return {i for i, x in info.items() if self.institution_ok(x.country_code, x.type)}
 
     def active_authors(self, store: Store, author_ids: Iterable[str]) -> set[str]:
         """The ids among ``author_ids`` with a stored work from ``active_since`` on
@@ -181,23 +178,7 @@ class Filters:
         ids = sorted(set(author_ids))
         if self.active_since is None or not ids:
             return set(ids)
-        rows = store.con.execute(
-            """
-            WITH asked AS (SELECT unnest(?) AS id),
-            person AS (
-                SELECT asked.id AS asked, coalesce(p2.author_id, asked.id) AS author_id
-                FROM asked
-                LEFT JOIN author_person p1 ON p1.author_id = asked.id OR p1.person_id = asked.id
-                LEFT JOIN author_person p2 ON p2.person_id = p1.person_id
-            )
-            SELECT DISTINCT person.asked FROM person
-            JOIN authorships s ON s.author_id = person.author_id
-            JOIN works w ON w.id = s.work_id
-            WHERE w.publication_year >= ?
-            """,
-            [ids, self.active_since],
-        ).fetchall()
-        return {r[0] for r in rows}
+        return store.active_since(ids, self.active_since)
 
     def describe(self) -> str:
         """The filters in words ("" when none)."""
@@ -224,15 +205,14 @@ class Filters:
 def filter_authors(store: Store, ranked: Sequence[T], filters: Filters) -> list[T]:
     """The items of ``ranked`` (anything with an ``author_id``) that pass ``filters``, in
     order: active since ``active_since``, and (country, region, type) at their current
-    institution: the author record's last known one, else the one on their latest paper."""
+    institution (the main one of :meth:`Store.current_institutions`)."""
     if filters.empty:
         return list(ranked)
     ids = [r.author_id for r in ranked]
     keep = filters.active_authors(store, ids)
     if filters.on_institutions:
-        from labscout.rank.explain import last_known_institutions
-
-        where = last_known_institutions(store, [i for i in ids if i in keep])
+        current = store.current_institutions([i for i in ids if i in keep])
+        where = {a: insts[0] for a, insts in current.items()}
         ok = filters.institutions_ok(store, where.values())
         keep = {a for a in keep if where.get(a) in ok}
     return [r for r in ranked if r.author_id in keep]

@@ -41,7 +41,7 @@ RECENCY_HALF_LIFE = 5.0
 
 BACKENDS = ("rustworkx", "networkx")
 DEFAULT_BACKEND = "rustworkx"
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"  # 4: institutions by Store.current_institutions
 
 _MEMO: dict[tuple[str, str, str], CoauthorGraph] = {}
 _SEP = "\x1f"  # the unit separator: never inside an id, a name or an institution
@@ -236,116 +236,13 @@ def cache_path(store: Store) -> Path | None:
 
 
 def edges_from_store(store: Store, max_authors: int = DEFAULT_MAX_AUTHORS) -> dict[str, Any]:
-    """Compute the graph's arrays with a few DuckDB queries over authorships and works.
+    """The graph's arrays, read by :meth:`Store.coauthor_arrays`.
 
-    Besides the edges, it keeps what answers need without another scan of the
-    store: each edge's works (most recent first) and each author's name and
-    institution now (last known, else on their most recent work).
+    Besides the edges, they keep what answers need without another scan of the
+    store: each edge's works (most recent first) and each person's name and
+    institution now (:meth:`Store.current_institutions`).
     """
-    from labscout.graph.people import person_authorships
-
-    con = store.con
-    ships = person_authorships(store)
-    ref = con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
-    ref = int(ref) if ref is not None else 0
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _ls_pw AS
-        WITH small AS (
-            SELECT work_id FROM authorships GROUP BY work_id
-            HAVING count(DISTINCT author_id) BETWEEN 2 AND $max_authors
-        ),
-        aa AS (
-            SELECT DISTINCT a.work_id, a.author_id
-            FROM {ships} a JOIN small s ON s.work_id = a.work_id
-        )
-        SELECT x.author_id AS a, y.author_id AS b, x.work_id, w.publication_year AS y
-        FROM aa x JOIN aa y ON x.work_id = y.work_id AND x.author_id < y.author_id
-        LEFT JOIN works w ON w.id = x.work_id
-        """,
-        {"max_authors": max_authors},
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _ls_nodes AS
-        SELECT id, (row_number() OVER (ORDER BY id) - 1)::INTEGER AS i
-        FROM (SELECT a AS id FROM _ls_pw UNION SELECT b FROM _ls_pw)
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _ls_edges AS
-        SELECT na.i AS src, nb.i AS dst,
-               (row_number() OVER (ORDER BY na.i, nb.i) - 1)::INTEGER AS e,
-               count(*)::INTEGER AS n_works,
-               sum(pow(0.5, greatest($ref - coalesce(p.y, $ref - $half), 0) / $half))
-                   AS strength,
-               coalesce(max(p.y), -1)::INTEGER AS last_year
-        FROM _ls_pw p JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
-        GROUP BY na.i, nb.i
-        """,
-        {"ref": ref, "half": RECENCY_HALF_LIFE},
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _ls_works AS
-        SELECT work_id AS id, (row_number() OVER (ORDER BY work_id) - 1)::INTEGER AS i
-        FROM (SELECT DISTINCT work_id FROM _ls_pw)
-        """
-    )
-    cols = con.execute(
-        "SELECT src, dst, n_works, strength, last_year FROM _ls_edges ORDER BY e"
-    ).fetchnumpy()
-    flat = con.execute(
-        """
-        SELECT wk.i FROM _ls_pw p
-        JOIN _ls_nodes na ON na.id = p.a JOIN _ls_nodes nb ON nb.id = p.b
-        JOIN _ls_edges e ON e.src = na.i AND e.dst = nb.i
-        JOIN _ls_works wk ON wk.id = p.work_id
-        ORDER BY e.e, p.y DESC NULLS LAST, p.work_id
-        """
-    ).fetchnumpy()["i"]
-    people = con.execute(
-        f"""
-        WITH latest AS (
-            SELECT s.author_id, arg_max(s.institution_ids[1], coalesce(w.publication_year, 0))
-                       FILTER (WHERE len(s.institution_ids) > 0) AS inst,
-                   any_value(s.raw_author_name) AS raw
-            FROM {ships} s JOIN _ls_nodes n ON n.id = s.author_id
-            LEFT JOIN works w ON w.id = s.work_id
-            GROUP BY s.author_id
-        )
-        SELECT coalesce(a.display_name, l.raw, n.id) AS name,
-               coalesce(i1.display_name, i2.display_name, a.last_known_institution_ids[1],
-                        l.inst, '') AS inst
-        FROM _ls_nodes n
-        LEFT JOIN authors a ON a.id = n.id
-        LEFT JOIN latest l ON l.author_id = n.id
-        LEFT JOIN institutions i1 ON i1.id = a.last_known_institution_ids[1]
-        LEFT JOIN institutions i2 ON i2.id = l.inst
-        ORDER BY n.i
-        """
-    ).fetchnumpy()
-    ids = con.execute("SELECT id FROM _ls_nodes ORDER BY i").fetchnumpy()["id"]
-    work_ids = con.execute("SELECT id FROM _ls_works ORDER BY i").fetchnumpy()["id"]
-    for table in ("_ls_pw", "_ls_nodes", "_ls_edges", "_ls_works"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    n_works = np.asarray(cols["n_works"], dtype=np.int32)
-    ptr = np.zeros(len(n_works) + 1, dtype=np.int64)
-    np.cumsum(n_works, out=ptr[1:])
-    return {
-        "ids": [str(x) for x in ids],
-        "src": np.asarray(cols["src"], dtype=np.int32),
-        "dst": np.asarray(cols["dst"], dtype=np.int32),
-        "n_works": n_works,
-        "strength": np.asarray(cols["strength"], dtype=np.float64),
-        "last_year": np.asarray(cols["last_year"], dtype=np.int32),
-        "names": [str(x) for x in people["name"]],
-        "institutions": [str(x) for x in people["inst"]],
-        "work_ids": [str(x) for x in work_ids],
-        "edge_work_ptr": ptr,
-        "edge_works": np.asarray(flat, dtype=np.int32),
-    }
+    return store.coauthor_arrays(max_authors, RECENCY_HALF_LIFE)
 
 
 def build_graph(

@@ -197,13 +197,10 @@ def search_paths(
 
 
 def _works_by_id(store: Store, ids: list[str]) -> dict[str, SharedWork]:
-    if not ids:
-        return {}
-    rows = store.con.execute(
-        "SELECT id, title, publication_year FROM works WHERE id IN (SELECT unnest($ids))",
-        {"ids": ids},
-    ).fetchall()
-    return {r[0]: SharedWork(id=r[0], title=r[1], year=r[2]) for r in rows}
+    return {
+        wid: SharedWork(id=wid, title=title, year=year)
+        for wid, (title, year) in store.work_years(ids).items()
+    }
 
 
 def explain_paths(

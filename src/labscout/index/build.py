@@ -188,12 +188,7 @@ def build_index(
     rows = _read_rows(folder, old["n_rows"]) if old else _Rows()
     fingerprint = store.fingerprint()
 
-    current = {
-        wid: work_text(title, abstract)
-        for wid, title, abstract in store.con.execute(
-            "SELECT id, title, abstract FROM works ORDER BY id"
-        ).fetchall()
-    }
+    current = {wid: work_text(title, abstract) for wid, title, abstract in store.work_texts()}
     row_of = {wid: i for i, wid in enumerate(rows.work_ids)}
     changed_rows: list[int] = []
     removed = 0

@@ -223,7 +223,7 @@ def build_index_ray(
             old["embedder"]["name"] if old else (default_embedder or Settings.load().embedder)
         )
     emb = get_embedder(embedder, cache_dir)
-    rows = store.con.execute("SELECT id, title, abstract FROM works ORDER BY id").fetchall()
+    rows = store.work_texts()
     texts = {wid: work_text(title, abstract) for wid, title, abstract in rows}
     todo_ids: list[str] = []
     with EmbeddingCache(cache_dir) as cache:

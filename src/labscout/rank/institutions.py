@@ -197,20 +197,10 @@ def _work_institutions(
     store: Store, work_ids: Sequence[str]
 ) -> dict[tuple[str, str], tuple[str, ...]]:
     """(work id, person id) -> the institutions that person named on that work."""
-    if not work_ids:
-        return {}
-    rows = store.con.execute(
-        """
-        SELECT s.work_id, coalesce(p.person_id, s.author_id), s.institution_ids
-        FROM authorships s LEFT JOIN author_person p ON p.author_id = s.author_id
-        WHERE s.work_id IN (SELECT unnest(?))
-        """,
-        [list(work_ids)],
-    ).fetchall()
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for wid, pid, insts in rows:
+    for wid, pid, insts in store.person_institutions_on(work_ids):
         key = (wid, pid)
-        out[key] = tuple(dict.fromkeys((*out.get(key, ()), *(insts or ()))))
+        out[key] = tuple(dict.fromkeys((*out.get(key, ()), *insts)))
     return out
 
 
@@ -248,15 +238,10 @@ def credit_institutions(
 
 
 def _institution_rows(store: Store, ids: Sequence[str]) -> dict[str, tuple]:
-    if not ids:
-        return {}
+    """Id -> (id, name, country code, type) of the stored institutions among ``ids``."""
     return {
-        r[0]: r
-        for r in store.con.execute(
-            "SELECT id, display_name, country_code, type FROM institutions "
-            "WHERE id IN (SELECT unnest(?))",
-            [list(ids)],
-        ).fetchall()
+        i: (x.id, x.display_name, x.country_code, x.type)
+        for i, x in store.institution_info(ids).items()
     }
 
 

@@ -28,6 +28,7 @@ from labscout.rank.institutions import (
     InstitutionRank,
     LadderParams,
     SteppingStone,
+    _institution_rows,
     _work_institutions,
 )
 from labscout.rank.tiers import FieldPrestige
@@ -39,21 +40,12 @@ def resolve_institution(store: Store, ref: str) -> str:
     """An institution id from an id or a name (exact, case-insensitive; else a unique
     part of a name). Of several exact matches, the one with most authorships wins."""
     ref = ref.strip()
-    if store.con.execute("SELECT 1 FROM institutions WHERE id = ?", [ref]).fetchone():
+    if store.has_institution(ref):
         return ref
-    count = "(SELECT count(*) FROM authorships s WHERE list_contains(s.institution_ids, i.id))"
-    exact = store.con.execute(
-        f"SELECT id FROM institutions i WHERE lower(display_name) = lower(?) "
-        f"ORDER BY {count} DESC, id",
-        [ref],
-    ).fetchall()
+    exact = store.institutions_named(ref)
     if exact:
-        return exact[0][0]
-    part = store.con.execute(
-        "SELECT id, display_name FROM institutions WHERE display_name ILIKE ? "
-        "ORDER BY display_name, id LIMIT 21",
-        [f"%{ref}%"],
-    ).fetchall()
+        return exact[0]
+    part = store.institutions_like(ref, limit=21)
     if len(part) == 1:
         return part[0][0]
     if not part:
@@ -91,14 +83,7 @@ def hidden_gems(
         else:
             if m.institution_id:
                 where[m.author_id] = m.institution_id
-    rows = {
-        r[0]: r
-        for r in store.con.execute(
-            "SELECT id, display_name, country_code, type FROM institutions "
-            "WHERE id IN (SELECT unnest(?))",
-            [sorted(set(where.values()))],
-        ).fetchall()
-    }
+    rows = _institution_rows(store, sorted(set(where.values())))
     n_tiers = field.tiering.n_tiers
     lo, hi = field.window
     out = []
@@ -142,41 +127,6 @@ def hidden_gems(
     return tuple(out)
 
 
-def _bridges(store: Store, researcher_ids: Sequence[str], peers: Sequence[str]) -> dict[str, tuple]:
-    """Researcher (person id) -> their latest work with someone at a ``peers`` place:
-    (co-author id, co-author name, the peer institution, work id, title, year)."""
-    if not researcher_ids or not peers:
-        return {}
-    rows = store.con.execute(
-        """
-        WITH me AS (
-            SELECT coalesce(p.person_id, s.author_id) AS pid, s.author_id, s.work_id
-            FROM authorships s LEFT JOIN author_person p ON p.author_id = s.author_id
-            WHERE coalesce(p.person_id, s.author_id) IN (SELECT unnest(?))
-        ),
-        peer AS (SELECT unnest(?) AS iid),
-        other AS (
-            SELECT work_id, author_id, raw_author_name, position_index,
-                   unnest(institution_ids) AS iid
-            FROM authorships WHERE work_id IN (SELECT work_id FROM me)
-        )
-        SELECT me.pid, o.author_id, coalesce(a.display_name, o.raw_author_name, o.author_id),
-               o.iid, w.id, w.title, w.publication_year
-        FROM me
-        JOIN other o ON o.work_id = me.work_id AND o.author_id <> me.author_id
-        JOIN peer ON peer.iid = o.iid
-        JOIN works w ON w.id = me.work_id
-        LEFT JOIN authors a ON a.id = o.author_id
-        ORDER BY me.pid, w.publication_year DESC NULLS LAST, w.id, o.position_index, o.iid
-        """,
-        [list(researcher_ids), list(peers)],
-    ).fetchall()
-    out: dict[str, tuple] = {}
-    for pid, *rest in rows:
-        out.setdefault(pid, tuple(rest))
-    return out
-
-
 def stepping_stones(
     store: Store,
     start: str,
@@ -187,10 +137,7 @@ def stepping_stones(
 ) -> tuple[dict[str, Any], tuple[SteppingStone, ...]]:
     """Places one or two tiers above ``start`` with a researcher who co-authors with
     people at the user's tier. Returns what was found about ``start``, and the stones."""
-    row = store.con.execute(
-        "SELECT display_name FROM institutions WHERE id = ?", [start]
-    ).fetchone()
-    name = row[0] if row and row[0] else start
+    name = store.display_names("institutions", [start]).get(start, start)
     n = params.n_tiers
     if start in tiers:
         tier = tiers[start]
@@ -211,16 +158,9 @@ def stepping_stones(
     targets = {tier - 1, tier - 2} & set(range(1, n + 1))
     places = [r for r in ranked if r.tier in targets and r.institution_id != start]
     people = sorted({p.author_id for r in places for p in r.researchers})
-    bridges = _bridges(store, people, peers)
-    names = (
-        dict(
-            store.con.execute(
-                "SELECT id, display_name FROM institutions WHERE id IN (SELECT unnest(?))",
-                [sorted({b[2] for b in bridges.values() if b[2]})],
-            ).fetchall()
-        )
-        if bridges
-        else {}
+    bridges = store.bridges(people, peers)
+    names = store.display_names(
+        "institutions", sorted({b.institution_id for b in bridges.values() if b.institution_id})
     )
     yours = f"tier {tier}" if tier <= n else "off the ladder"
     out = []

@@ -143,29 +143,13 @@ def field_prestige(
     store: Store, years: int = 10, n_tiers: int = 4, method: str = "jenks"
 ) -> FieldPrestige:
     """Works and citation shares of every institution over the store's last ``years`` years."""
-    last = store.con.execute("SELECT max(publication_year) FROM works").fetchone()[0]
+    last = store.max_publication_year()
     if last is None:
         empty = Tiering(method, n_tiers, (0.0,) * n_tiers, (0,) * n_tiers)
         return FieldPrestige((0, 0), 0, 0, {}, empty)
     lo = last - years + 1
-    n_works, n_cites = store.con.execute(
-        "SELECT count(*), coalesce(sum(greatest(coalesce(cited_by_count, 0), 0)), 0) "
-        "FROM works WHERE publication_year BETWEEN ? AND ?",
-        [lo, last],
-    ).fetchone()
-    rows = store.con.execute(
-        """
-        WITH pairs AS (
-            SELECT DISTINCT s.work_id, unnest(s.institution_ids) AS iid
-            FROM authorships s JOIN works w ON w.id = s.work_id
-            WHERE w.publication_year BETWEEN ? AND ?
-        )
-        SELECT p.iid, count(*), coalesce(sum(greatest(coalesce(w.cited_by_count, 0), 0)), 0)
-        FROM pairs p JOIN works w ON w.id = p.work_id
-        GROUP BY p.iid
-        """,
-        [lo, last],
-    ).fetchall()
+    n_works, n_cites = store.field_totals(lo, last)
+    rows = store.institution_totals(lo, last)
     values: dict[str, tuple[int, float, int, float, float]] = {}
     for iid, n, cites in rows:
         ws = n / n_works if n_works else 0.0

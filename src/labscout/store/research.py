@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 
@@ -24,8 +25,7 @@ class InstitutionInfo:
     type: str | None
 
 
-@dataclass(frozen=True)
-class Bridge:
+class Bridge(NamedTuple):
     """A researcher's latest work with someone at a given place."""
 
     coauthor_id: str
