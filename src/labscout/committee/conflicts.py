@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from labscout.committee.inputs import read_reviewers, read_submissions
-from labscout.errors import ConfigError, InputError
+from labscout.errors import ConfigError, InputError, NotFoundError
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
-from labscout.graph.people import person_authorships, to_persons
+from labscout.graph.people import person_authorships
+from labscout.people import normalize_author_id, resolve_person_id
 from labscout.records import Rejected
-from labscout.sources.openalex import short_id
 from labscout.store import Store
 
 DEFAULT_COAUTHOR_YEARS = 5
@@ -101,15 +101,13 @@ class ConflictReport:
 
 
 def _resolve(store: Store, raw: str, unknown: set[str]) -> str:
-    rid = to_persons(store, [store.resolve_id("authors", short_id(raw) or raw)])[0]
-    known = store.con.execute(
-        "SELECT EXISTS (SELECT 1 FROM authors WHERE id = $i) "
-        "OR EXISTS (SELECT 1 FROM authorships WHERE author_id = $i)",
-        {"i": rid},
-    ).fetchone()[0]
-    if not known:
+    """The person id of ``raw`` (any form :func:`labscout.people.resolve_person` reads);
+    one not in the store is kept as given (only the author rule applies to it)."""
+    try:
+        return resolve_person_id(store, raw)
+    except NotFoundError:
         unknown.add(raw)
-    return rid
+        return normalize_author_id(raw) or raw.strip()
 
 
 _COAUTHOR = """

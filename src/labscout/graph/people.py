@@ -1,8 +1,5 @@
-"""Who the user means: author ids, ORCIDs and names resolved against the store.
-
-A name that matches several people is an :class:`AmbiguousError` listing each
-with institution and id; nothing is ever picked silently.
-"""
+"""The people of the co-author graph: person ids for the references the user gives
+(resolved by :mod:`labscout.people`), and their names and institutions now."""
 
 from __future__ import annotations
 
@@ -11,15 +8,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from labscout.errors import AmbiguousError, NotFoundError
 from labscout.graph.results import PersonRef
-from labscout.sources.openalex import normalize_orcid, short_id
+from labscout.people import resolve_people as resolve_people_refs
+from labscout.people import resolve_person_id
 from labscout.store import Store
 
 if TYPE_CHECKING:
     from labscout.graph.build import CoauthorGraph
-
-MAX_LISTED = 10
 
 
 def has_identities(store: Store) -> bool:
@@ -45,18 +40,6 @@ def person_authorships(store: Store) -> str:
         "s.raw_affiliation_strings, s.institution_ids FROM authorships s "
         "LEFT JOIN author_person ap ON ap.author_id = s.author_id)"
     )
-
-
-def to_persons(store: Store, ids: list[str]) -> list[str]:
-    """Each id replaced by its person's id, without repeats (unchanged without links)."""
-    if not ids or not has_identities(store):
-        return list(dict.fromkeys(ids))
-    rows = store.con.execute(
-        "SELECT author_id, person_id FROM author_person WHERE author_id IN (SELECT unnest($i))",
-        {"i": list(ids)},
-    ).fetchall()
-    person = dict(rows)
-    return list(dict.fromkeys(person.get(i, i) for i in ids))
 
 
 def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
@@ -94,77 +77,10 @@ def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
     return {i: found.get(i, PersonRef(id=i)) for i in ids}
 
 
-def _exists(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> bool:
-    if graph is not None and graph.index_of(author_id) is not None:
-        return True  # in the co-author graph: no need to scan the store
-    for table, column in (("authors", "id"), ("authorships", "author_id")):
-        sql = f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1"
-        if store.con.execute(sql, [author_id]).fetchone():
-            return True
-    return False
-
-
 def resolve_id(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> str:
-    """The stored id for ``author_id`` (following merges), or NotFoundError."""
-    raw = short_id(author_id.strip()) or author_id
-    resolved = to_persons(store, [store.resolve_id("authors", raw)])[0]
-    if not _exists(store, resolved, graph):
-        raise NotFoundError(
-            f"no author with id {author_id} in the store",
-            hint="Check the id, or use --from-name/--from-orcid to look the person up.",
-        )
-    return resolved
-
-
-def _one(store: Store, ids: list[str], what: str) -> str:
-    if not ids:
-        raise NotFoundError(
-            f"nobody matches {what} in the store",
-            hint="Check the spelling, or ingest that person's works first.",
-        )
-    if len(ids) > 1:
-        people = describe_people(store, ids)
-        listed = [
-            f"{p.display_name or '?'} ({p.institution or 'institution unknown'}) {p.id}"
-            for p in list(people.values())[:MAX_LISTED]
-        ]
-        more = f"; and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
-        raise AmbiguousError(
-            f"{what} matches {len(ids)} people: " + "; ".join(listed) + more,
-            hint="Pass the id of the one you mean (--from A... / --to A...).",
-        )
-    return ids[0]
-
-
-def resolve_orcid(store: Store, orcid: str) -> str:
-    bare = normalize_orcid(orcid) or orcid.strip()
-    ids = [
-        r[0]
-        for r in store.con.execute(
-            "SELECT id FROM authors WHERE orcid = ? ORDER BY id", [bare]
-        ).fetchall()
-    ]
-    return _one(store, to_persons(store, ids), f"ORCID {bare}")
-
-
-def resolve_name(store: Store, name: str) -> str:
-    """The one author whose name or name variant is ``name`` (case and accents ignored)."""
-    ids = [
-        r[0]
-        for r in store.con.execute(
-            """
-            SELECT id FROM authors
-            WHERE strip_accents(lower(display_name)) = strip_accents(lower($n))
-               OR list_contains(
-                    list_transform(coalesce(name_variants, []),
-                                   lambda x: strip_accents(lower(x))),
-                    strip_accents(lower($n)))
-            ORDER BY id
-            """,
-            {"n": name.strip()},
-        ).fetchall()
-    ]
-    return _one(store, to_persons(store, ids), f"the name '{name.strip()}'")
+    """The person id of anyone :func:`labscout.people.resolve_person` takes (an author
+    id, ORCID, profile URL or exact name), or NotFoundError / AmbiguousError."""
+    return resolve_person_id(store, author_id)
 
 
 def resolve_people(
@@ -174,8 +90,15 @@ def resolve_people(
     names: Iterable[str] = (),
     graph: CoauthorGraph | None = None,
 ) -> list[str]:
-    """Stored author ids for the people given by id, ORCID or name, without repeats."""
-    out = [resolve_id(store, i, graph) for i in ids]
-    out += [resolve_orcid(store, o) for o in orcids]
-    out += [resolve_name(store, n) for n in names]
+    """Person ids (the co-author graph's nodes) for the people given, without repeats.
+
+    Every reference takes any form :func:`labscout.people.resolve_person` reads;
+    ``ids``, ``orcids`` and ``names`` are kept apart only for the CLI's options.
+    With ``graph``, the records of one ORCID that are not merged yet each give
+    their node.
+    """
+    out: list[str] = []
+    for p in resolve_people_refs(store, [*ids, *orcids, *names]):
+        nodes = [a for a in p.author_ids if graph is not None and graph.index_of(a) is not None]
+        out += nodes if nodes and p.matched_by == "orcid" else [p.id]
     return list(dict.fromkeys(out))

@@ -36,6 +36,8 @@ from typing import Any
 
 from labscout.errors import NotFoundError
 from labscout.ingest.matching import AuthorAlias, name_key, name_parts, names_compatible
+from labscout.people import normalize_orcid
+from labscout.people import person_of as persons_of
 from labscout.store import Store
 
 STRONG_SCHEMES = ("orcid", "openalex", "dblp", "s2")
@@ -294,14 +296,14 @@ def _strong_keys(store: Store) -> dict[tuple[str, str], list[str]]:
     for aid, orcid in con.execute(
         "SELECT id, orcid FROM authors WHERE orcid IS NOT NULL AND orcid <> ''"
     ).fetchall():
-        keys[("orcid", orcid.strip().upper())].append(aid)
+        keys[("orcid", normalize_orcid(orcid) or orcid.strip().upper())].append(aid)
     placeholders = ", ".join("?" for _ in STRONG_SCHEMES)
     for aid, scheme, value in con.execute(
         f"SELECT author_id, scheme, value FROM author_ids WHERE scheme IN ({placeholders})",
         list(STRONG_SCHEMES),
     ).fetchall():
         v = value.strip()
-        keys[(scheme, v.upper() if scheme == "orcid" else v)].append(aid)
+        keys[(scheme, (normalize_orcid(v) or v.upper()) if scheme == "orcid" else v)].append(aid)
     for (aid,) in con.execute(
         "SELECT id FROM authors WHERE regexp_matches(id, '^A\\d+$')"
     ).fetchall():
@@ -454,11 +456,8 @@ def _compatible_names(a: set[str], b: set[str]) -> tuple[str, str] | None:
 
 
 def person_of(store: Store, author_id: str) -> str:
-    row = store.con.execute(
-        "SELECT person_id FROM identity_links WHERE author_id = ? AND undone_at IS NULL",
-        [author_id],
-    ).fetchone()
-    return row[0] if row else author_id
+    """The person ``author_id`` belongs to (itself when no link merges it)."""
+    return persons_of(store, [author_id])[author_id]
 
 
 def identities(store: Store, author_id: str) -> PersonIdentity:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Sequence
 
@@ -12,6 +11,7 @@ import numpy as np
 from labscout.errors import InputError, NotFoundError
 from labscout.filters import Filters, filter_authors
 from labscout.index.build import SearchIndex, load_index
+from labscout.people import normalize_orcid, person_of, ref_kind
 from labscout.progress import Progress
 from labscout.rank.aggregate import aggregate
 from labscout.rank.explain import explain
@@ -24,18 +24,6 @@ from labscout.store import Store
 
 N_WORK_HITS = 20
 """Retrieved works listed in a FindResult (besides the evidence of each researcher)."""
-
-
-def _person_map(store: Store, author_ids: Sequence[str]) -> dict[str, str]:
-    try:
-        rows = store.con.execute(
-            "SELECT author_id, person_id FROM author_person "
-            "WHERE author_id IN (SELECT unnest(?)) AND author_id <> person_id",
-            [list(author_ids)],
-        ).fetchall()
-    except Exception:  # a store from before identity links: everyone is themselves
-        return {}
-    return dict(rows)
 
 
 def _works_for_ranking(store: Store, ids: list[str]) -> dict[str, Work]:
@@ -162,7 +150,7 @@ def find(
     by_work = {index.work_ids[row]: s for row, s in got.scores.items()}
     records = _works_for_ranking(store, list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
-    ranked = aggregate(by_work, records, params, excluded, _person_map(store, author_ids))
+    ranked = aggregate(by_work, records, params, excluded, person_of(store, author_ids))
     if filters is not None and not filters.empty:
         ranked = filter_authors(store, ranked, filters)
 
@@ -225,35 +213,31 @@ def _reach(
         return {}
     from labscout.graph import reach
 
-    ids, orcids, names = split_people_refs(known)
     found = reach(
         store,
-        sources=ids,
+        sources=list(known),
         targets=targets,
-        source_orcids=orcids,
-        source_names=names,
         k=k,
         progress=progress,
     )
     return {t: [p.to_dict() for p in paths] for t, paths in found.items()}
 
 
-_ORCID = re.compile(r"^(https?://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_AUTHOR_ID = re.compile(r"^A\d+$|^[a-z0-9-]+:\S+$")
 
 
 def split_people_refs(refs: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
-    """Sort references to people into author ids, ORCIDs and names (anything else)."""
+    """Sort references to people into author ids (and profile URLs), ORCIDs and names, as
+    :func:`labscout.people.ref_kind` reads them (any of them may go to
+    :func:`labscout.people.resolve_person` as it is)."""
     ids: list[str] = []
     orcids: list[str] = []
     names: list[str] = []
     for ref in (r.strip() for r in refs):
-        if not ref:
-            continue
-        if _ORCID.match(ref):
-            orcids.append(ref.rsplit("/", 1)[-1])
-        elif _AUTHOR_ID.match(ref):
+        kind = ref_kind(ref) if ref else None
+        if kind == "orcid":
+            orcids.append(normalize_orcid(ref) or ref)
+        elif kind in ("id", "profile"):
             ids.append(ref)
-        else:
+        elif kind == "name":
             names.append(ref)
     return ids, orcids, names

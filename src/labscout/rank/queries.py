@@ -9,17 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labscout.errors import InputError, MissingExtraError, NotFoundError
+from labscout.people import FORMS_HINT, normalize_orcid, resolve_person
 from labscout.store import Store
 
 _OPENALEX_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)$", re.I)
-_OPENALEX_AUTHOR = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:authors/)?)?(A\d+)$", re.I)
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
 _ARXIV = re.compile(
     r"^(?:arxiv:|https?://arxiv\.org/(?:abs|pdf)/)?"
     r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$",
     re.I,
 )
-_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.I)
 _HINT = (
     "Give an OpenAlex work id (W2741809807), a DOI (10.48550/arXiv.1706.03762) or an "
     "arXiv id (1706.03762) of a work in the store; ingest it first if it is not there."
@@ -146,46 +145,18 @@ class AuthorQuery:
 def resolve_author(
     store: Store, author: str | None = None, orcid: str | None = None
 ) -> AuthorQuery:
-    """The works of an author given by id (OpenAlex or any stored id) or ORCID."""
-    if orcid:
-        m = _ORCID.search(orcid.strip())
-        if not m:
-            raise InputError(
-                f"'{orcid}' is not an ORCID", hint="An ORCID looks like 0000-0002-1825-0097."
-            )
-        rows = store.con.execute(
-            "SELECT id FROM authors WHERE upper(orcid) = upper(?) ORDER BY id", [m.group(1)]
-        ).fetchall()
-        if not rows:
-            raise NotFoundError(
-                f"no author with ORCID {m.group(1)} in the store",
-                hint="Ingest their works first, or give their author id with --mine.",
-            )
-        seeds = [r[0] for r in rows]
-    else:
-        if not author:
-            raise InputError("give an author id or an ORCID")
-        aid = author.strip()
-        if m := _OPENALEX_AUTHOR.match(aid):
-            aid = m.group(1).upper()
-        aid = store.resolve_id("authors", aid)
-        if not store.con.execute("SELECT 1 FROM authors WHERE id = ?", [aid]).fetchone():
-            raise NotFoundError(
-                f"no author {author} in the store",
-                hint="Give an author id from the store (e.g. A5023888391), or --mine-orcid.",
-            )
-        seeds = [aid]
-    ids = [
-        r[0]
-        for r in store.con.execute(
-            """
-            SELECT DISTINCT b.author_id FROM author_person a
-            JOIN author_person b ON a.person_id = b.person_id
-            WHERE a.author_id IN (SELECT unnest(?)) ORDER BY 1
-            """,
-            [seeds],
-        ).fetchall()
-    ] or seeds
+    """The works of an author named by any reference :func:`labscout.people.resolve_person`
+    reads (an author id, ORCID, profile URL or exact name); ``orcid`` must be an ORCID."""
+    if orcid and normalize_orcid(orcid) is None:
+        raise InputError(
+            f"'{orcid}' is not an ORCID", hint="An ORCID looks like 0000-0002-1825-0097."
+        )
+    ref = orcid or author
+    if not ref or not ref.strip():
+        raise InputError("give an author id or an ORCID", hint=FORMS_HINT)
+    person = resolve_person(store, ref)
+    ids = list(person.author_ids)
+    seeds = [person.record_id]
     works = [
         r[0]
         for r in store.con.execute(

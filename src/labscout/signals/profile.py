@@ -6,63 +6,17 @@ identity rules), then computes the signals of :mod:`labscout.signals.compute`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from labscout.errors import InputError, NotFoundError
+from labscout import people as P
+from labscout.errors import NotFoundError
 from labscout.records import Work
 from labscout.signals import compute as C
 from labscout.signals.types import InstitutionSignal, ResearcherProfile, SignalParams
 from labscout.store import Store
 
-_OPENALEX_AUTHOR = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:authors/)?)?(A\d+)$", re.I)
-_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$", re.I)
-_HINT = "Give an author id from the store (e.g. A5023888391) or an ORCID."
-
-
-def person_ids(store: Store, author_ids: Sequence[str]) -> tuple[str, ...]:
-    """Every id of the people behind ``author_ids`` (identity links), sorted."""
-    rows = store.con.execute(
-        """
-        SELECT DISTINCT b.author_id FROM author_person a
-        JOIN author_person b ON a.person_id = b.person_id
-        WHERE a.author_id IN (SELECT unnest(?)) OR a.person_id IN (SELECT unnest(?))
-        """,
-        [list(author_ids), list(author_ids)],
-    ).fetchall()
-    return tuple(sorted({r[0] for r in rows} | set(author_ids)))
-
-
-def resolve_researcher(store: Store, ref: str) -> str:
-    """An author id in the store from an id (OpenAlex URL or bare), or an ORCID."""
-    ref = (ref or "").strip()
-    if not ref:
-        raise InputError("give an author id or an ORCID", hint=_HINT)
-    if m := _ORCID.search(ref):
-        row = store.con.execute(
-            "SELECT id FROM authors WHERE upper(orcid) = upper(?) ORDER BY is_full DESC, id",
-            [m.group(1)],
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"no author with ORCID {m.group(1)} in the store", hint=_HINT)
-        return row[0]
-    aid = m.group(1).upper() if (m := _OPENALEX_AUTHOR.match(ref)) else ref
-    aid = store.resolve_id("authors", aid)
-    if store.con.execute("SELECT 1 FROM authors WHERE id = ?", [aid]).fetchone() is None:
-        raise NotFoundError(f"no author {ref} in the store", hint=_HINT)
-    return aid
-
-
-def _person_map(store: Store, author_ids: Sequence[str]) -> dict[str, str]:
-    if not author_ids:
-        return {}
-    rows = store.con.execute(
-        "SELECT author_id, person_id FROM author_person "
-        "WHERE author_id IN (SELECT unnest(?)) AND author_id <> person_id",
-        [list(author_ids)],
-    ).fetchall()
-    return dict(rows)
+_HINT = "Give an author id from the store (e.g. A5023888391), an ORCID or an exact name."
 
 
 def _names(store: Store, table: str, ids: Sequence[str]) -> dict[str, str]:
@@ -129,11 +83,12 @@ def institution_signal(store: Store, works: Sequence[Work], me: Sequence[str]) -
 def researcher_profile(
     store: Store, author: str, params: SignalParams | None = None
 ) -> ResearcherProfile:
-    """The signals of one researcher (an author id or ORCID), each with its numbers and works."""
+    """The signals of one researcher (any reference :func:`labscout.people.resolve_person`
+    reads: an author id, ORCID, profile URL or exact name), each with its numbers and works."""
     params = params or SignalParams()
     ref_year = params.reference_year or datetime.now(UTC).year
-    aid = resolve_researcher(store, author)
-    me = person_ids(store, [aid])
+    person = P.resolve_person(store, author)
+    aid, me = person.record_id, person.author_ids
     work_ids = [
         r[0]
         for r in store.con.execute(
@@ -146,7 +101,7 @@ def researcher_profile(
         raise NotFoundError(f"the author {aid} has no works in the store", hint=_HINT)
     works = store.get_works(work_ids)
     co_ids = sorted({a.author_id for w in works for a in w.authorships} - set(me))
-    person_of = _person_map(store, co_ids)
+    person_of = P.person_of(store, co_ids)
     for i in me:
         person_of.setdefault(i, aid)
     people = sorted(set(co_ids) | set(person_of.values()))
