@@ -203,6 +203,7 @@ def timings_demo() -> None:
     from labscout.index.build import build_index, load_index
     from labscout.index.lexical import LexicalIndex
     from labscout.ingest import openalex_files
+    from labscout.query import Query
     from labscout.rank.find import find
     from labscout.store import Store
 
@@ -220,18 +221,18 @@ def timings_demo() -> None:
         LexicalIndex.build(texts)
         bm25_s = time.perf_counter() - t0
         index = load_index(store)
-        find(store, text="warm up", index=index)
+        find(store, Query(text="warm up"), index=index)
         times = []
         for _ in range(3):
             for q in QUERIES:
                 t0 = time.perf_counter()
-                find(store, text=q, index=index)
+                find(store, Query(text=q), index=index)
                 times.append(time.perf_counter() - t0)
         p50, p95 = _percentiles(times)
         like_times = []
         for wid in index.work_ids[:30]:
             t0 = time.perf_counter()
-            find(store, like=[wid], index=index)
+            find(store, Query(like=(wid,)), index=index)
             like_times.append(time.perf_counter() - t0)
         l50, l95 = _percentiles(like_times)
         print("\nDemo corpus (195 works)")
@@ -248,6 +249,7 @@ def timings_demo() -> None:
 
 def timings_store(db: str, embedder: str | None) -> None:
     from labscout.index.build import build_index, load_index
+    from labscout.query import Query
     from labscout.rank.find import find
     from labscout.store import Store
 
@@ -259,11 +261,11 @@ def timings_store(db: str, embedder: str | None) -> None:
     print(f"\n{db}: {n:,} works")
     print(report.summary())
     index = load_index(store)
-    find(store, text="warm up", index=index)
+    find(store, Query(text="warm up"), index=index)
     times = []
     for q in QUERIES:
         t0 = time.perf_counter()
-        find(store, text=q, index=index)
+        find(store, Query(text=q), index=index)
         times.append(time.perf_counter() - t0)
     p50, p95 = _percentiles(times)
     print(f"index build {build_s:.1f}s; find free text p50 {p50:.0f} ms, p95 {p95:.0f} ms "
@@ -271,7 +273,7 @@ def timings_store(db: str, embedder: str | None) -> None:
     like = []
     for wid in index.work_ids[:: max(1, len(index.work_ids) // 20)][:20]:
         t0 = time.perf_counter()
-        find(store, like=[wid], index=index)
+        find(store, Query(like=(wid,)), index=index)
         like.append(time.perf_counter() - t0)
     l50, l95 = _percentiles(like)
     print(f"find --like one work: p50 {l50:.0f} ms, p95 {l95:.0f} ms over {len(like)}")
@@ -283,7 +285,6 @@ def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
     hidden, and its authors who have other papers in the corpus are the right answers."""
     from labscout.index.build import load_index
     from labscout.rank.aggregate import aggregate
-    from labscout.rank.find import _works_for_ranking
     from labscout.rank.params import RankParams
     from labscout.rank.retrieve import _dense_top, _lexical_top, fuse
     from labscout.store import Store
@@ -302,7 +303,7 @@ def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
     ]
     picked: list[tuple[str, set[str], str | None]] = []
     for wid in rng.permutation(candidates):
-        w = _works_for_ranking(store, [str(wid)])[str(wid)]
+        w = store.works_for_ranking([str(wid)])[str(wid)]
         truth = {a.author_id for a in w.authorships if counts.get(a.author_id, 0) >= 2}
         if truth and str(wid) in index.row_of:
             last = next((a.author_id for a in w.authorships if a.author_position == "last"), None)
@@ -324,7 +325,7 @@ def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
         mask[index.row_of[wid]] = False
         lexical = _lexical_top(index, titles[wid], mask, depth)
         dense = _dense_top(index, qv[None, :], mask, depth)[0]
-        records = _works_for_ranking(store, sorted({index.work_ids[r] for r, _ in lexical + dense}))
+        records = store.works_for_ranking(sorted({index.work_ids[r] for r, _ in lexical + dense}))
         for name, cfg in configs.items():
             params = RankParams(**cfg)
             scores = {index.work_ids[r]: s for r, s in fuse(lexical, dense, params).items()}

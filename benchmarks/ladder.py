@@ -169,6 +169,7 @@ def main() -> int:
     if not VENUES_CSV.is_file() or not (LISTS.is_dir() or SAMPLE.is_file()):
         print(f"skipped: {VENUES_CSV} or the works to rank not found")
         return 0
+    from labscout.query import Query
     from labscout.rank.institutions import ladder
     from labscout.rank.tiers import field_prestige
     from labscout.store import Store
@@ -188,14 +189,14 @@ def main() -> int:
             f"store: {source}: {counts['works']:,} works, {counts['institutions']:,} institutions"
         )
 
-        ladder(store, text=args.topic, top=5)  # warm: model and index loaded once
+        ladder(store, Query(text=args.topic, top=5))  # warm: model and index loaded once
         t0 = time.perf_counter()
-        result = ladder(store, text=args.topic, top=100_000)
+        result = ladder(store, Query(text=args.topic, top=100_000))
         seconds = time.perf_counter() - t0
         from labscout.rank.find import find
 
         t0 = time.perf_counter()
-        find(store, text=args.topic, top=10)
+        find(store, Query(text=args.topic, top=10))
         find_seconds = time.perf_counter() - t0
         t = result.tiering
         print(

@@ -169,6 +169,7 @@ def ingest_part(store: Store, naive_papers: int, tmp: Path) -> None:
 def index_part(store: Store, db_path: Path, embedder: str, n_queries: int) -> None:
     try:
         from labscout.index.build import build_index, load_index
+        from labscout.query import Query
         from labscout.rank.find import find
     except ImportError as exc:
         print(f"index/find: not available in this checkout ({exc}); skipped")
@@ -188,17 +189,17 @@ def index_part(store: Store, db_path: Path, embedder: str, n_queries: int) -> No
     )
     index = load_index(store, folder)
     queries = list(TOPICS + EXTRA_QUERIES)
-    find(store, text=queries[0], index=index)  # warm-up: first query loads the model
+    find(store, Query(text=queries[0]), index=index)  # warm-up: first query loads the model
     times: list[float] = []
     for i in range(n_queries):
         t0 = time.perf_counter()
-        find(store, text=queries[i % len(queries)], top=10, index=index)
+        find(store, Query(text=queries[i % len(queries)], top=10), index=index)
         times.append(time.perf_counter() - t0)
     p50, p95 = statistics.median(times), pct(times, 0.95)
     print(f"find: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms over {n_queries} queries")
     baseline_lexical(store, index, queries, n_queries, p50)
     for topic in TOPICS:
-        result = find(store, text=topic, top=10, index=index)
+        result = find(store, Query(text=topic, top=10), index=index)
         print(f"\n### {topic}\n\n| # | researcher | institution | score | works |")
         print("|---|---|---|---|---|")
         for m in result.matches:
@@ -229,11 +230,12 @@ def baseline_lexical(store: Store, index, queries: list[str], n: int, p50: float
 
 def institutions_part(store: Store, topic: str, index) -> None:
     try:
+        from labscout.query import Query
         from labscout.rank.institutions import ladder
     except ImportError:
         print("\n(top institutions: no `ladder` in this checkout yet)")
         return
-    result = ladder(store, text=topic, top=10, index=index)
+    result = ladder(store, Query(text=topic, top=10), index=index)
     rows = getattr(result, "institutions", None) or getattr(result, "matches", ())
     print("\n| # | institution | country | type | score |\n|---|---|---|---|---|")
     for r in rows:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 import labscout
 from labscout.cli import app
 from labscout.errors import InputError, NotFoundError
+from labscout.query import Query
 from labscout.rank.aggregate import aggregate, authorship_credit, combine, recency_weight
 from labscout.rank.find import find
 from labscout.rank.params import RankParams
@@ -185,23 +186,23 @@ def test_mine_leaves_the_author_and_optionally_coauthors_out(demo) -> None:
             "SELECT author_id FROM authorships WHERE work_id IN (SELECT unnest(?))", [list(mine)]
         ).fetchall()
     ) - {me}
-    r1 = labscout.find(demo, mine=me, top=50)
+    r1 = labscout.find(demo, Query(mine=me, top=50))
     ids = {m.author_id for m in r1.matches}
     assert me not in ids and ids & co  # co-authors rank high on one's own topics
     assert set(r1.query["query_works"]) == mine
-    r2 = labscout.find(demo, mine_orcid="https://orcid.org/0000-0002-5588-4611", top=50,
-                       exclude_coauthors=True)  # fmt: skip
+    r2 = labscout.find(demo, Query(mine="https://orcid.org/0000-0002-5588-4611", top=50,
+                                   exclude_coauthors=True))  # fmt: skip
     ids2 = {m.author_id for m in r2.matches}
     assert me not in ids2 and not ids2 & co and ids2
     with pytest.raises(NotFoundError):
-        labscout.find(demo, mine="A0000000001")
+        labscout.find(demo, Query(mine="A0000000001"))
 
 
 # -- end to end on the demo corpus -----------------------------------------------
 
 
 def test_find_ranks_researchers_with_evidence_that_contains_them(demo) -> None:
-    result = labscout.find(demo, text="graph neural networks", top=10)
+    result = labscout.find(demo, Query(text="graph neural networks", top=10))
     assert len(result.matches) == 10
     scores = [m.score for m in result.matches]
     assert scores == sorted(scores, reverse=True)
@@ -223,7 +224,7 @@ def test_find_ranks_researchers_with_evidence_that_contains_them(demo) -> None:
 
 
 def test_since_keeps_recent_works_only(demo) -> None:
-    result = labscout.find(demo, text="language models", since=2023, top=10)
+    result = labscout.find(demo, Query(text="language models", since=2023, top=10))
     assert result.matches
     assert all(e.work.year >= 2023 for m in result.matches for e in m.evidence)
     assert all(w.year >= 2023 for w in result.works)
@@ -231,19 +232,19 @@ def test_since_keeps_recent_works_only(demo) -> None:
 
 def test_like_finds_the_liked_papers_authors(demo) -> None:
     params = RankParams(reference_year=2016)  # recency would weigh against a 2016 paper
-    result = labscout.find(demo, like=["1612.00593"], top=5, params=params)
+    result = labscout.find(demo, Query(like=("1612.00593",), top=5), params=params)
     assert result.works[0].work_id == "W2950642167"  # the liked work matches itself best
     assert result.matches[0].evidence[0].work.work_id == "W2950642167"
 
 
 def test_empty_query_is_an_input_error(demo) -> None:
     with pytest.raises(InputError):
-        labscout.find(demo, text="  ")
+        labscout.find(demo, Query(text="  "))
 
 
 def test_fusions_all_run(demo) -> None:
     for fusion in ("rrf", "weighted", "lexical", "dense"):
-        r = labscout.find(demo, text="reinforcement learning", params=RankParams(fusion=fusion))
+        r = labscout.find(demo, "reinforcement learning", params=RankParams(fusion=fusion))
         assert r.matches and r.params["fusion"] == fusion
 
 
@@ -288,16 +289,16 @@ def test_like_accepts_the_id_of_a_stored_work_from_any_source(store) -> None:
 
 
 def test_reach_from_gives_coauthor_paths_per_match(demo) -> None:
-    first = find(demo, text="graph neural networks", top=3)
+    first = find(demo, Query(text="graph neural networks", top=3))
     top = first.matches[0]
     work = demo.get_work(top.evidence[0].work.work_id)
     coauthor = next(a.author_id for a in work.authorships if a.author_id != top.author_id)
-    got = find(demo, text="graph neural networks", top=3, reach_from=[coauthor])
+    got = find(demo, Query(text="graph neural networks", top=3, reach_from=(coauthor,)))
     path = got.reach[top.author_id][0]
     assert path["hops"] == 1
     assert [p["id"] for p in path["people"]] == [coauthor, top.author_id]
     assert set(got.reach) == {m.author_id for m in got.matches}
-    assert find(demo, text="graph neural networks", top=3).reach == {}
+    assert find(demo, Query(text="graph neural networks", top=3)).reach == {}
 
 
 def test_reach_from_refs_are_sorted_into_ids_orcids_names() -> None:
@@ -313,7 +314,7 @@ def test_reach_from_refs_are_sorted_into_ids_orcids_names() -> None:
 
 def test_cli_find_reach_from(demo_db) -> None:
     with Store(demo_db, read_only=True) as s:
-        top = find(s, text="graph neural networks", top=1).matches[0]
+        top = find(s, Query(text="graph neural networks", top=1)).matches[0]
         work = s.get_work(top.evidence[0].work.work_id)
     coauthor = next(a.author_id for a in work.authorships if a.author_id != top.author_id)
     out = runner.invoke(
@@ -340,6 +341,6 @@ def test_cli_index_quantised_usearch(tmp_path) -> None:
     )
     assert out.exit_code == 0, out.output
     with Store(db, read_only=True) as s:
-        got = find(s, text="graph neural networks", top=3)
+        got = find(s, Query(text="graph neural networks", top=3))
     assert got.index["vectors"] == "usearch" and len(got.matches) == 3
     shutil.rmtree(str(db) + ".labscout-index", ignore_errors=True)

@@ -19,12 +19,12 @@ Q = "graph neural networks"
 def client(demo_db: str) -> TestClient:
     c = TestClient(create_app(demo_db))
     yield c
-    c.app.state.ctx.store.close()  # other tests may open the demo store for writing
+    c.app.state.labscout.close()  # other tests may open the demo store for writing
 
 
 def _first_researcher(client: TestClient) -> str:
     data = client.get("/search.json", params={"q": Q}).json()
-    return data["find"]["matches"][0]["author_id"]
+    return data["matches"][0]["author_id"]
 
 
 def test_search_page_shows_researcher_cards_with_evidence(client: TestClient) -> None:
@@ -38,52 +38,52 @@ def test_search_page_shows_researcher_cards_with_evidence(client: TestClient) ->
 def test_search_json_is_the_find_result(client: TestClient) -> None:
     for url, params in (("/search.json", {"q": Q}), ("/", {"q": Q, "_format": "json"})):
         data = client.get(url, params=params).json()
-        matches = data["find"]["matches"]
+        matches = data["matches"]
         assert matches and all(m["evidence"] for m in matches)
-        assert data["query"]["q"] == Q
+        assert data["query"]["text"] == Q
 
 
 def test_empty_search_shows_the_form(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "What do you want to work on?" in r.text
-    assert "find" not in client.get("/search.json").json()
+    assert client.get("/search.json").status_code == 400  # nothing to search for
 
 
 def test_filters_live_in_the_url(client: TestClient) -> None:
     r = client.get("/search.json", params={"q": Q, "type": "company", "top": 5})
     data = r.json()
-    assert data["query"]["type"] == "company" and data["query"]["top"] == 5
-    assert len(data["find"]["matches"]) <= 5
+    assert data["query"]["filters"]["types"] == ["company"] and data["query"]["top"] == 5
+    assert len(data["matches"]) <= 5
 
 
 def test_ladder_tab(client: TestClient) -> None:
     r = client.get("/", params={"q": Q, "tab": "ladder"})
     assert r.status_code == 200 and "in tiers" in r.text
     data = client.get("/search.json", params={"q": Q, "tab": "ladder"}).json()
-    assert data["ladder"]["institutions"][0]["tier"] == 1
+    assert data["institutions"][0]["tier"] == 1
 
 
 def test_researcher_page_and_json(client: TestClient) -> None:
     aid = _first_researcher(client)
     r = client.get(f"/researcher/{aid}")
     assert r.status_code == 200 and "The signals" in r.text and "<svg" in r.text
-    profile = client.get(f"/researcher/{aid}.json").json()["profile"]
+    profile = client.get(f"/researcher/{aid}.json").json()
     assert profile["author_id"] == aid and "activity" in profile
 
 
 def test_how_to_reach_box_finds_a_coauthor_path(client: TestClient) -> None:
     aid = _first_researcher(client)
-    profile = client.get(f"/researcher/{aid}.json").json()["profile"]
+    profile = client.get(f"/researcher/{aid}.json").json()
     coauthor = profile["top_coauthors"][0]["author_id"]
-    data = client.get(f"/researcher/{aid}.json", params={"from": coauthor}).json()
-    assert data["paths"][0]["hops"] == 1
-    assert data["paths"][0]["people"][0]["id"] == coauthor
+    paths = client.get("/path.json", params={"to": aid, "from": coauthor}).json()
+    assert paths[0]["hops"] == 1
+    assert paths[0]["people"][0]["id"] == coauthor
     html = client.get(f"/researcher/{aid}", params={"from": coauthor}).text
     assert "(1 step)" in html
 
 
 def test_institution_page_with_topic(client: TestClient) -> None:
-    ladder = client.get("/search.json", params={"q": Q, "tab": "ladder"}).json()["ladder"]
+    ladder = client.get("/search.json", params={"q": Q, "tab": "ladder"}).json()
     inst = ladder["institutions"][0]["institution_id"]
     data = client.get(f"/institution/{inst}.json", params={"q": Q}).json()
     assert data["rank"]["tier"] == 1 and data["rank"]["researchers"]
@@ -93,7 +93,7 @@ def test_institution_page_with_topic(client: TestClient) -> None:
 def test_reading_list(client: TestClient) -> None:
     r = client.get("/read", params={"q": Q})
     assert r.status_code == 200 and 'class="reading"' in r.text
-    items = client.get("/read.json", params={"q": Q}).json()["reading"]["items"]
+    items = client.get("/read.json", params={"q": Q}).json()["items"]
     assert items and all(i["reason"] for i in items)
 
 
@@ -149,7 +149,7 @@ def test_text_from_the_data_is_escaped(tmp_path) -> None:
 
 
 def test_store_is_opened_read_only(client: TestClient) -> None:
-    store = client.app.state.ctx.store
+    store = client.app.state.labscout.store
     assert store.read_only
     with pytest.raises(Exception):  # noqa: B017 - DuckDB refuses writes on a read-only file
         store.con.execute("DELETE FROM works")

@@ -2,6 +2,10 @@
 
 The public API, loaded on first use (so that ``import labscout.records`` stays light):
 
+- :class:`Labscout`: the core object over one store (``Labscout("labscout.duckdb")``),
+  with ``find``, ``ladder``, ``read``, ``researcher``, ``paths`` and ``institution``;
+  :class:`Query`: what to search for, parsed once; :func:`to_json`: the JSON every
+  interface gives for a result (also ``result.to_json()``).
 - :func:`find` -> :class:`FindResult`: rank researchers for a query, with evidence.
 - :func:`build_index`: build or update the search indexes beside a store.
 - :func:`ladder` -> :class:`LadderResult`: institutions for a topic in tiers (docs/ladder.md);
@@ -18,6 +22,11 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
+    "Labscout": "labscout.core",
+    "InstitutionView": "labscout.core",
+    "Query": "labscout.query",
+    "to_json": "labscout.results",
+    "Settings": "labscout.settings",
     "Store": "labscout.store",
     "find": "labscout.rank.find",
     "build_index": "labscout.index.build",

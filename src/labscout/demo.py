@@ -9,6 +9,7 @@ from pathlib import Path
 from labscout.index.build import build_index
 from labscout.ingest import openalex_files
 from labscout.progress import Progress
+from labscout.query import Query
 from labscout.rank.find import find
 from labscout.store import Store
 
@@ -29,7 +30,7 @@ def run_demo(store: Store, progress: Progress | None = None) -> Iterator[str]:
     index = build_index(store, progress=progress)
     yield index.summary()
     yield ""
-    result = find(store, text=DEMO_QUERY, top=5)
+    result = find(store, Query(text=DEMO_QUERY, top=5))
     yield f'labscout find "{DEMO_QUERY}" --top 5 ({result.seconds:.2f}s):'
     for m in result.matches:
         where = m.institution or "institution unknown"

@@ -1,12 +1,48 @@
 """Result types shared by the CLI (table, JSON, CSV), the web app and the Python API.
 
-All frozen dataclasses; ``to_dict()`` gives plain JSON-ready values.
+All frozen dataclasses; ``to_dict()`` gives plain JSON-ready values, and
+:func:`to_json` is the one serialiser behind the CLI's ``--format json``, the
+web's JSON routes and ``result.to_json()``: the same result gives the same bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import orjson
+
+TIMING_KEYS = ("seconds",)
+"""Top-level keys left out of the JSON: how long a call took differs between two calls
+of the same query, and the JSON of one query is the same bytes wherever it is made.
+The Python objects keep them (``result.seconds``)."""
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> str:
+    """``value`` (a result with ``to_dict()``, a list of them, or plain data) as JSON:
+    keys sorted, two-space indents, UTF-8 text as is, a final newline; the timing keys
+    (:data:`TIMING_KEYS`) of the top level left out."""
+    data = _plain(value)
+    if isinstance(data, Mapping):
+        data = {k: v for k, v in data.items() if k not in TIMING_KEYS}
+    opts = orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(data, option=opts).decode() + "\n"
+
+
+class JsonResult:
+    """Mixin of the result types: ``to_json()`` through :func:`to_json`."""
+
+    def to_json(self) -> str:
+        return to_json(self)
 
 
 @dataclass(frozen=True)
@@ -70,7 +106,7 @@ class ResearcherMatch:
 
 
 @dataclass(frozen=True)
-class FindResult:
+class FindResult(JsonResult):
     """The answer to one ``find`` query."""
 
     query: dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -13,6 +13,9 @@ from labscout.errors import LabscoutError
 from labscout.progress import Progress, make_progress
 from labscout.settings import Settings
 from labscout.store import Store
+
+if TYPE_CHECKING:
+    from labscout.core import Labscout
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,3 +64,17 @@ def open_store(s: Settings, read_only: bool = False) -> Store:
 
 def progress_for(s: Settings) -> Progress:
     return make_progress(quiet=s.quiet)
+
+
+def open_labscout(s: Settings, reindex: bool = False) -> Labscout:
+    """The one core object of a command: the store read-only, the rest loaded on use."""
+    from labscout.core import Labscout
+
+    return Labscout(s.db, s, reindex=reindex, progress=progress_for(s))
+
+
+def echo_json(result: Any) -> None:
+    """A result as the JSON every interface gives (:func:`labscout.results.to_json`)."""
+    from labscout.results import to_json
+
+    typer.echo(to_json(result), nl=False)

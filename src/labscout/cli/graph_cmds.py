@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -11,9 +10,9 @@ from labscout.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
+    echo_json,
     handle_errors,
-    open_store,
-    progress_for,
+    open_labscout,
     settings,
 )
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
@@ -86,24 +85,22 @@ def path_cmd(
     Paths are ranked by number of steps, then by strength (more and more recent
     shared works make a stronger link); each step lists the works that make it.
     """
-    from labscout.graph.paths import paths, person
+    from labscout.graph.paths import person
 
     s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s, read_only=True) as store:
-        found = paths(
-            store,
-            from_ids or [],
+    with open_labscout(s) as ls:
+        found = ls.paths(
             to,
+            from_ids or [],
             source_orcids=from_orcids or [],
             source_names=from_names or [],
             k=k,
             max_length=max_length,
             max_authors=max_authors,
-            progress=progress_for(s),
         )
-        target = found[0].target if found else person(store, to)
+        target = found[0].target if found else person(ls.store, to)
     if as_json:
-        typer.echo(json.dumps([p.to_dict() for p in found], indent=2))
+        echo_json(found)
         return
     if not found:
         typer.echo(f"No co-author path of at most {max_length} steps to {_who(target)}.")

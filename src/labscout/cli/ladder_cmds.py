@@ -3,7 +3,6 @@ one researcher's signals, and what to read first on a topic."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -12,9 +11,9 @@ from labscout.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
+    echo_json,
     handle_errors,
-    open_store,
-    progress_for,
+    open_labscout,
     settings,
 )
 from labscout.errors import InputError
@@ -58,9 +57,15 @@ LikeBibOption = Annotated[
 ]
 MineOption = Annotated[
     str | None,
-    typer.Option("--mine", help="An author id: their works are the query, they are left out."),
+    typer.Option(
+        "--mine",
+        help="You: author id, ORCID, profile URL or exact name; your works are the query "
+        "and you are left out.",
+    ),
 ]
-MineOrcidOption = Annotated[str | None, typer.Option("--mine-orcid", help="Like --mine, by ORCID.")]
+MineOrcidOption = Annotated[
+    str | None, typer.Option("--mine-orcid", help="The same as --mine (kept for old scripts).")
+]
 ExcludeCoauthorsOption = Annotated[
     bool,
     typer.Option("--exclude-coauthors", help="With --mine: leave out their co-authors too."),
@@ -105,7 +110,9 @@ def ladder_cmd(
     quantiles: Annotated[
         bool, typer.Option("--quantiles", help="Cut tiers by quantiles, not natural breaks.")
     ] = False,
-    top: Annotated[int, typer.Option("--top", "-n", help="How many institutions.")] = 20,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", help="How many institutions [default: 20].")
+    ] = None,
     fmt: FormatOption = "table",
     reindex: Annotated[
         bool, typer.Option("--reindex", help="Build or update the index first if needed.")
@@ -116,34 +123,22 @@ def ladder_cmd(
 ) -> None:
     """Rank institutions and industry labs for a topic, in tiers, with hidden gems and
     (with --from) stepping stones. Every figure comes from stored works (docs/ladder.md)."""
-    from labscout.filters import Filters
-    from labscout.rank.institutions import LadderParams, ladder
+    from labscout.query import Query
+    from labscout.rank.institutions import LadderParams
 
     _check_format(fmt)
     if not 2 <= tiers <= 10:
         raise InputError(f"--tiers {tiers} is out of range", hint="Use 2 to 10 tiers.")
-    filters = Filters.parse(country, region, type_, active_since)
+    query = Query.from_cli(
+        text, like, like_bib, mine, mine_orcid, exclude_coauthors, since,
+        country, region, type_, active_since, top=top, from_institution=from_,
+    )  # fmt: skip
     params = LadderParams(n_tiers=tiers, tier_method="quantiles" if quantiles else "jenks")
     s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s, read_only=True) as store:
-        result = ladder(
-            store,
-            text=text,
-            like=like or (),
-            like_bib=like_bib,
-            mine=mine,
-            mine_orcid=mine_orcid,
-            exclude_coauthors=exclude_coauthors,
-            top=top,
-            since=since,
-            filters=filters,
-            from_institution=from_,
-            params=params,
-            reindex=reindex,
-            progress=progress_for(s),
-        )
+    with open_labscout(s, reindex=reindex) as ls:
+        result = ls.ladder(query, params)
     if fmt == "json":
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(result)
         return
     from labscout.cli.ladder_view import print_ladder
 
@@ -166,18 +161,18 @@ def researcher_cmd(
 ) -> None:
     """One researcher's signals (activity, seniority, students, group growth, institution),
     topics over time and top co-authors, each with the numbers and works behind it."""
-    from labscout.signals import SignalParams, researcher_profile
+    from labscout.signals import SignalParams
 
     _check_format(fmt)
     if recent_years < 1:
         raise InputError("--recent-years must be at least 1")
     s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s, read_only=True) as store:
-        profile = researcher_profile(
-            store, author, SignalParams(reference_year=year, recent_years=recent_years)
+    with open_labscout(s) as ls:
+        profile = ls.researcher(
+            author, SignalParams(reference_year=year, recent_years=recent_years)
         )
     if fmt == "json":
-        typer.echo(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(profile)
         return
     from labscout.cli.ladder_view import print_profile
 
@@ -197,14 +192,12 @@ def read_cmd(
 ) -> None:
     """What to read first on a topic: surveys, then the works the topic cites most, then
     recent works of its top researchers; each with why it is on the list."""
-    from labscout.rank.reading import reading_list
-
     _check_format(fmt)
     s = settings(config, db=db, quiet=quiet or None)
-    with open_store(s, read_only=True) as store:
-        result = reading_list(store, text, reindex=reindex, progress=progress_for(s))
+    with open_labscout(s, reindex=reindex) as ls:
+        result = ls.read(text)
     if fmt == "json":
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(result)
         return
     from labscout.cli.ladder_view import print_reading
 

@@ -13,7 +13,9 @@ from labscout.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
+    echo_json,
     handle_errors,
+    open_labscout,
     open_store,
     progress_for,
     settings,
@@ -147,7 +149,9 @@ def find_cmd(
     mine: MineOption = None,
     mine_orcid: MineOrcidOption = None,
     exclude_coauthors: ExcludeCoauthorsOption = False,
-    top: Annotated[int, typer.Option("--top", "-n", help="How many researchers.")] = 10,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", help="How many researchers [default: 10].")
+    ] = None,
     since: SinceOption = None,
     country: CountryOption = None,
     region: RegionOption = None,
@@ -172,8 +176,8 @@ def find_cmd(
         list[str] | None,
         typer.Option(
             "--reach-from",
-            help="Someone you know (author id, ORCID or exact name; repeatable): "
-            "show the co-author path from them to each researcher.",
+            help="Someone you know (author id, ORCID, profile URL or exact name; "
+            "repeatable): show the co-author path from them to each researcher.",
         ),
     ] = None,
     db: DbOption = None,
@@ -181,35 +185,23 @@ def find_cmd(
     config: ConfigOption = None,
 ) -> None:
     """Rank researchers who work on your topic, with the papers that justify each rank."""
-    from labscout.filters import Filters
-    from labscout.rank.find import find
+    from labscout.query import Query
     from labscout.rank.params import FUSIONS, RankParams
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'", hint="Use --format table, json or csv.")
-    s = settings(config, db=db, quiet=quiet or None)
     if fusion is not None and fusion not in FUSIONS:
         raise InputError(f"unknown fusion '{fusion}'", hint=f"Use one of: {', '.join(FUSIONS)}.")
+    query = Query.from_cli(
+        text, like, like_bib, mine, mine_orcid, exclude_coauthors, since,
+        country, region, type_, active_since, top=top, reach_from=reach_from,
+    )  # fmt: skip
     params = RankParams() if fusion is None else RankParams(fusion=fusion)
-    with open_store(s, read_only=True) as store:
-        result = find(
-            store,
-            text=text,
-            like=like or (),
-            like_bib=like_bib,
-            mine=mine,
-            mine_orcid=mine_orcid,
-            exclude_coauthors=exclude_coauthors,
-            top=top,
-            since=since,
-            filters=Filters.parse(country, region, type_, active_since),
-            params=params,
-            reindex=reindex,
-            reach_from=reach_from or (),
-            progress=progress_for(s),
-        )
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_labscout(s, reindex=reindex) as ls:
+        result = ls.find(query, params)
     if fmt == "json":
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo_json(result)
     elif fmt == "csv":
         rows = result.rows()
         if rows:

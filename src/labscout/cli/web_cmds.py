@@ -27,9 +27,10 @@ def serve(
         from labscout.errors import MissingExtraError
 
         raise MissingExtraError("web", "uvicorn") from None
+    from labscout.core import Labscout
     from labscout.web import create_app
 
     s = settings(config, db=db)
-    app = create_app(s.db)
+    app = create_app(Labscout(s.db, s))  # one core object for the whole process
     typer.echo(f"labscout: serving {s.db} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

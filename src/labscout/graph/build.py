@@ -43,7 +43,6 @@ BACKENDS = ("rustworkx", "networkx")
 DEFAULT_BACKEND = "rustworkx"
 CACHE_VERSION = "4"  # 4: institutions by Store.current_institutions
 
-_MEMO: dict[tuple[str, str, str], CoauthorGraph] = {}
 _SEP = "\x1f"  # the unit separator: never inside an id, a name or an institution
 
 
@@ -252,7 +251,8 @@ def build_graph(
     use_cache: bool = True,
     progress: Progress | None = None,
 ) -> CoauthorGraph:
-    """The co-author graph of ``store``: from memory, the disk cache, or built afresh.
+    """The co-author graph of ``store``: from the disk cache, or built afresh (the
+    :class:`~labscout.core.Labscout` object keeps the one it loaded in memory).
 
     The returned graph is loaded (id index and library graph built), so path
     queries on it pay only for the search itself.
@@ -265,10 +265,6 @@ def build_graph(
         )
     progress = progress or SilentProgress()
     key = cache_key(store, max_authors)
-    memo_key = (str(Path(store.path).resolve()), key, backend)
-    use_memo = use_cache and store.path != ":memory:"
-    if use_memo and memo_key in _MEMO:
-        return _MEMO[memo_key]
     path = cache_path(store)
     graph = None
     if use_cache and path is not None and path.is_file():
@@ -289,7 +285,4 @@ def build_graph(
     with progress.task(f"co-author graph: loading into {backend}") as task:
         graph.load()
         task.advance()
-    if use_memo:
-        _MEMO.clear()  # keep one graph in memory: they can be large
-        _MEMO[memo_key] = graph
     return graph

@@ -24,16 +24,16 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from labscout.errors import InputError
 from labscout.filters import Filters
 from labscout.progress import Progress
+from labscout.query import LADDER_TOP, Query
 from labscout.rank.tiers import TIER_METHODS, FieldPrestige, Prestige, Tiering, assign_tiers
-from labscout.results import ResearcherMatch
+from labscout.results import JsonResult, ResearcherMatch
 from labscout.store import Store
 
 
@@ -168,7 +168,7 @@ class SteppingStone:
 
 
 @dataclass(frozen=True)
-class LadderResult:
+class LadderResult(JsonResult):
     query: dict[str, Any]
     institutions: tuple[InstitutionRank, ...]
     tiering: Tiering
@@ -273,53 +273,119 @@ def rank_institutions(
     rows = _institution_rows(store, sorted(keep))
     by_id = {m.author_id: m for m in matches}
     order = sorted(keep, key=lambda i: (-strength[i], i))
-    out = []
-    for rank, iid in enumerate(order, start=1):
-        people = []
-        for aid, works in credits[iid].items():
-            m = by_id[aid]
-            works = sorted(works, key=lambda w: (-w.credit, w.work_id))
-            people.append(
-                InstitutionResearcher(
-                    author_id=aid,
-                    name=m.name,
-                    fit=m.score,
-                    credit=round(sum(w.credit for w in works), 6),
-                    find_rank=m.rank,
-                    works=tuple(works),
-                )
-            )
-        people.sort(key=lambda p: (-p.credit, p.author_id))
-        row = rows.get(iid, (iid, iid, None, None))
-        out.append(
-            InstitutionRank(
-                rank=rank,
-                institution_id=iid,
-                name=row[1] or iid,
-                country_code=row[2],
-                type=row[3],
-                score=round(strength[iid], 6),
-                tier=tiers[iid],
-                n_researchers=len(people),
-                researchers=tuple(people[: params.researchers_per_institution]),
-                prestige=field.of(iid),
+    out = [
+        _entry(rank, iid, credits[iid], strength[iid], tiers[iid], rows, by_id, field, params)
+        for rank, iid in enumerate(order, start=1)
+    ]
+    return out, tiering, tiers, lost
+
+
+def _entry(
+    rank: int,
+    iid: str,
+    credits: Mapping[str, list[EvidenceWork]],
+    strength: float,
+    tier: int,
+    rows: Mapping[str, tuple],
+    by_id: Mapping[str, ResearcherMatch],
+    field: FieldPrestige,
+    params: LadderParams,
+) -> InstitutionRank:
+    """One institution's line: its researchers (largest credit first) and figures."""
+    people = []
+    for aid, works in credits.items():
+        m = by_id[aid]
+        works = sorted(works, key=lambda w: (-w.credit, w.work_id))
+        people.append(
+            InstitutionResearcher(
+                author_id=aid,
+                name=m.name,
+                fit=m.score,
+                credit=round(sum(w.credit for w in works), 6),
+                find_rank=m.rank,
+                works=tuple(works),
             )
         )
-    return out, tiering, tiers, lost
+    people.sort(key=lambda p: (-p.credit, p.author_id))
+    row = rows.get(iid, (iid, iid, None, None))
+    return InstitutionRank(
+        rank=rank,
+        institution_id=iid,
+        name=row[1] or iid,
+        country_code=row[2],
+        type=row[3],
+        score=round(strength, 6),
+        tier=tier,
+        n_researchers=len(people),
+        researchers=tuple(people[: params.researchers_per_institution]),
+        prestige=field.of(iid),
+    )
+
+
+def rank_one_institution(
+    store: Store,
+    matches: Sequence[ResearcherMatch],
+    institution_id: str,
+    field: FieldPrestige,
+    max_works: int,
+    work_decay: float,
+    params: LadderParams | None = None,
+) -> tuple[InstitutionRank | None, int]:
+    """One institution's place on the ladder of ``matches`` (None when no researcher's
+    work credits it), and how many institutions are credited at all: the ranks and tiers
+    of :func:`rank_institutions` without building every other line (no filters)."""
+    params = params or LadderParams()
+    credits, _ = credit_institutions(store, matches, max_works, work_decay)
+    strength = {
+        iid: sum(w.credit for works in by_r.values() for w in works)
+        for iid, by_r in credits.items()
+    }
+    if institution_id not in strength:
+        return None, len(strength)
+    tiers, _ = assign_tiers(strength, params.n_tiers, params.tier_method)
+    mine = (-strength[institution_id], institution_id)
+    rank = 1 + sum(1 for iid, v in strength.items() if (-v, iid) < mine)
+    rows = _institution_rows(store, [institution_id])
+    by_id = {m.author_id: m for m in matches}
+    entry = _entry(rank, institution_id, credits[institution_id], strength[institution_id],
+                   tiers[institution_id], rows, by_id, field, params)  # fmt: skip
+    return entry, len(strength)
+
+
+def ladder_matches(
+    store: Store,
+    query: Query,
+    params: LadderParams,
+    rank_params: Any = None,
+    index: Any = None,
+    index_path: str | os.PathLike[str] | None = None,
+    reindex: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Any, Any]:
+    """Every researcher ``find`` matches for the query, retrieved as deep as a ladder
+    needs (``params.depth``), with ``active_since`` applied; and the rank parameters used."""
+    from labscout.rank.find import find
+    from labscout.rank.params import RankParams
+
+    rp = rank_params or RankParams()
+    rp = rp.with_(
+        depth=max(rp.depth, params.depth), n_evidence=max(params.n_evidence, rp.max_works)
+    )
+    found = find(
+        store,
+        query.with_(top=1_000_000, filters=Filters(), reach_from=()),
+        params=rp,
+        index=index,
+        index_path=index_path,
+        reindex=reindex,
+        progress=progress,
+    )
+    return found, rp
 
 
 def ladder(
     store: Store,
-    text: str | None = None,
-    like: Sequence[str] = (),
-    like_bib: str | os.PathLike[str] | None = None,
-    mine: str | None = None,
-    mine_orcid: str | None = None,
-    exclude_coauthors: bool = False,
-    top: int = 20,
-    since: int | None = None,
-    filters: Filters | None = None,
-    from_institution: str | None = None,
+    query: Query | str,
     params: LadderParams | None = None,
     rank_params: Any = None,
     index: Any = None,
@@ -328,10 +394,9 @@ def ladder(
     reference_year: int | None = None,
     progress: Progress | None = None,
 ) -> LadderResult:
-    """Rank institutions for a topic, in tiers, with hidden gems and (``from_institution``)
-    stepping stones. The query forms are those of :func:`labscout.rank.find.find`."""
-    from labscout.rank.find import find
-    from labscout.rank.params import RankParams
+    """Rank institutions for a topic, in tiers, with hidden gems and (the query's
+    ``from_institution``) stepping stones. The query forms are those of
+    :func:`labscout.rank.find.find`."""
     from labscout.rank.stepping import (
         hidden_gem_groups,
         hidden_gems,
@@ -341,31 +406,14 @@ def ladder(
     from labscout.rank.tiers import field_prestige
 
     t0 = time.perf_counter()
+    query = Query(text=query) if isinstance(query, str) else query
     params = params or LadderParams()
-    filters = filters or Filters()
-    if top < 1:
-        raise InputError("--top must be at least 1")
-    rp = rank_params or RankParams()
-    rp = rp.with_(
-        depth=max(rp.depth, params.depth), n_evidence=max(params.n_evidence, rp.max_works)
-    )
+    filters = query.filters
+    top = query.top_or(LADDER_TOP)
+    from_institution = query.from_institution
     start = resolve_institution(store, from_institution) if from_institution else None
-    found = find(
-        store,
-        text=text,
-        like=like,
-        like_bib=like_bib,
-        mine=mine,
-        mine_orcid=mine_orcid,
-        exclude_coauthors=exclude_coauthors,
-        top=1_000_000,
-        since=since,
-        params=rp,
-        index=index,
-        index_path=index_path,
-        reindex=reindex,
-        progress=progress,
-    )
+    found, rp = ladder_matches(store, query, params, rank_params, index, index_path, reindex,
+                               progress)  # fmt: skip
     matches = list(found.matches)
     if filters.active_since is not None:
         active = filters.active_authors(store, [m.author_id for m in matches])
@@ -375,17 +423,14 @@ def ladder(
         store, matches, field, rp.max_works, rp.work_decay, params, filters
     )
     ref_year = reference_year or rp.reference_year or datetime.now(UTC).year
-    topic = text or "this topic"
+    topic = query.text or "this topic"
     gems = hidden_gems(store, matches, field, params, filters, ref_year, topic)
     stones: tuple[SteppingStone, ...] = ()
     start_info = None
     if start is not None:
         start_info, stones = stepping_stones(store, start, ranked, tiers, field, params)
-    query = dict(found.query)
-    query.pop("top", None)
-    query.update(top=top, from_institution=from_institution)
     return LadderResult(
-        query=query,
+        query={**found.query, "filters": filters.to_dict(), "top": top},
         institutions=tuple(ranked[:top]),
         tiering=tiering,
         field_window=field.window,

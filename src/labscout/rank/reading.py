@@ -31,6 +31,7 @@ from typing import Any
 from labscout.errors import InputError
 from labscout.progress import Progress
 from labscout.records import Work
+from labscout.results import JsonResult
 from labscout.store import Store
 
 _SURVEY = re.compile(r"\b(survey|review|tutorial|overview)s?\b", re.I)
@@ -69,7 +70,7 @@ class ReadingItem:
 
 
 @dataclass(frozen=True)
-class ReadingList:
+class ReadingList(JsonResult):
     query: dict[str, Any]
     items: tuple[ReadingItem, ...]
     n_topic_works: int
@@ -138,6 +139,7 @@ def reading_list(
     """Surveys first, then the works the topic cites most, then recent works of its
     top researchers; each with the reason it is on the list."""
     from labscout.index.build import load_index
+    from labscout.query import Query
     from labscout.rank.find import find
     from labscout.rank.params import RankParams
     from labscout.rank.retrieve import QueryText, retrieve
@@ -197,8 +199,7 @@ def reading_list(
 
     people = find(
         store,
-        text=text,
-        top=params.n_people,
+        Query(text=text, top=params.n_people),
         params=RankParams(n_evidence=10),
         index=index,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from labscout.results import JsonResult
+
 
 @dataclass(frozen=True)
 class SignalParams:
@@ -160,7 +162,7 @@ class Coauthor:
 
 
 @dataclass(frozen=True)
-class ResearcherProfile:
+class ResearcherProfile(JsonResult):
     """The answer of ``labscout researcher``: signals, topics over time, co-authors."""
 
     author_id: str
