@@ -36,6 +36,7 @@ from typing import IO
 from lxml import etree
 
 from labscout.errors import InputError
+from labscout.people import normalize_orcid
 from labscout.records import Author, Authorship, Institution, MergedId, Work
 from labscout.sources.jsonfiles import open_text
 
@@ -52,7 +53,6 @@ RECORD_TAGS = (
     "person",
     "data",
 )
-_ORCID = re.compile(r"orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.I)
 _DOI = re.compile(r"doi\.org/(10\.\S+)", re.I)
 _ARXIV = re.compile(r"arxiv\.org/abs/([\w.\-/]+?)(?:v\d+)?$", re.I)
 
@@ -109,9 +109,9 @@ def parse_person(el) -> list:
     urls = []
     for u in el.findall("url"):
         t = (u.text or "").strip()
-        m = _ORCID.search(t)
-        if m and not orcid:
-            orcid = m.group(1).upper()
+        found = normalize_orcid(t) if "orcid.org/" in t else None
+        if found and not orcid:
+            orcid = found
         elif t:
             urls.append(t)
     notes = el.findall("note")
