@@ -7,8 +7,9 @@ A (reviewer, paper) pair is flagged, once per reason and paper author, when:
   ``coauthor_years`` years (default :data:`DEFAULT_COAUTHOR_YEARS`, counted
   back from ``as_of``, this year by default); works with more than
   ``max_authors`` authors do not count, as in the co-author graph;
-- ``institution``: they share an institution now: the author record's last
-  known institutions, else the institutions on the person's most recent works;
+- ``institution``: they share an institution now (any of
+  :meth:`Store.current_institutions`: the author record's last known
+  institutions, else those on the person's most recent work naming any);
 - ``advisor``: an advisor-student pattern, at any time: on at least
   :data:`ADVISOR_MIN_WORKS` shared works one was first author and the other last
   author, published in the first :data:`ADVISOR_EARLY_YEARS` years of the
@@ -29,7 +30,6 @@ from typing import Any
 from labscout.committee.inputs import read_reviewers, read_submissions
 from labscout.errors import ConfigError, InputError, NotFoundError
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
-from labscout.graph.people import person_authorships
 from labscout.people import normalize_author_id, resolve_person_id
 from labscout.records import Rejected
 from labscout.store import Store
@@ -110,77 +110,6 @@ def _resolve(store: Store, raw: str, unknown: set[str]) -> str:
         return normalize_author_id(raw) or raw.strip()
 
 
-_COAUTHOR = """
-WITH rw AS (
-    SELECT DISTINCT a.author_id AS rid, a.work_id FROM authorships a
-    JOIN _c_rev r ON r.rid = a.author_id
-),
-aw AS (
-    SELECT DISTINCT s.paper_id, s.aid, a.work_id FROM authorships a
-    JOIN _c_sub s ON s.aid = a.author_id
-),
-sizes AS (
-    SELECT work_id, count(DISTINCT author_id) AS n FROM authorships
-    WHERE work_id IN (SELECT work_id FROM rw) GROUP BY work_id
-)
-SELECT aw.paper_id, rw.rid, aw.aid, count(*) AS n,
-       arg_max(w.title, w.publication_year) AS title, max(w.publication_year) AS y
-FROM rw JOIN aw ON aw.work_id = rw.work_id AND aw.aid <> rw.rid
-JOIN works w ON w.id = rw.work_id JOIN sizes z ON z.work_id = rw.work_id
-WHERE w.publication_year >= $since AND z.n <= $cap
-GROUP BY 1, 2, 3
-"""
-
-_INSTITUTION = """
-WITH people AS (SELECT rid AS id FROM _c_rev UNION SELECT aid FROM _c_sub),
-lk AS (
-    SELECT a.id, unnest(a.last_known_institution_ids) AS inst FROM authors a
-    JOIN people p ON p.id = a.id WHERE len(coalesce(a.last_known_institution_ids, [])) > 0
-),
-yrs AS (
-    SELECT s.author_id AS id, s.institution_ids, coalesce(w.publication_year, 0) AS y
-    FROM authorships s JOIN people p ON p.id = s.author_id
-    LEFT JOIN works w ON w.id = s.work_id
-    WHERE len(coalesce(s.institution_ids, [])) > 0 AND s.author_id NOT IN (SELECT id FROM lk)
-),
-latest AS (
-    SELECT y.id, unnest(y.institution_ids) AS inst FROM yrs y
-    JOIN (SELECT id, max(y) AS y FROM yrs GROUP BY id) m ON m.id = y.id AND m.y = y.y
-),
-cur AS (SELECT id, inst FROM lk UNION SELECT id, inst FROM latest)
-SELECT DISTINCT s.paper_id, r.rid, s.aid, c1.inst, coalesce(i.display_name, c1.inst)
-FROM _c_sub s JOIN cur c1 ON c1.id = s.aid
-JOIN cur c2 ON c2.inst = c1.inst JOIN _c_rev r ON r.rid = c2.id
-LEFT JOIN institutions i ON i.id = c1.inst
-WHERE r.rid <> s.aid
-"""
-
-_ADVISOR = """
-WITH people AS (SELECT rid AS id FROM _c_rev UNION SELECT aid FROM _c_sub),
-fy AS (
-    SELECT s.author_id AS id, min(w.publication_year) AS fy FROM authorships s
-    JOIN people p ON p.id = s.author_id JOIN works w ON w.id = s.work_id GROUP BY 1
-),
-fl AS (
-    SELECT f.author_id AS student, l.author_id AS advisor, w.publication_year AS y
-    FROM authorships f
-    JOIN authorships l ON l.work_id = f.work_id AND l.author_position = 'last'
-         AND l.author_id <> f.author_id
-    JOIN works w ON w.id = f.work_id JOIN fy ON fy.id = f.author_id
-    WHERE f.author_position = 'first' AND f.author_id IN (SELECT id FROM people)
-      AND l.author_id IN (SELECT id FROM people) AND w.publication_year < fy.fy + $early
-),
-adv AS (
-    SELECT student, advisor, count(*) AS n,
-           min(y) AS y0, max(y) AS y1
-    FROM fl GROUP BY 1, 2 HAVING count(*) >= $min_works
-)
-SELECT DISTINCT s.paper_id, r.rid, s.aid, adv.student, adv.advisor, adv.n, adv.y0, adv.y1
-FROM adv JOIN _c_sub s ON s.aid IN (adv.student, adv.advisor)
-JOIN _c_rev r ON r.rid IN (adv.student, adv.advisor) AND r.rid <> s.aid
-"""
-
-
 def find_conflicts(
     store: Store,
     submissions: Mapping[str, Sequence[str]],
@@ -198,35 +127,25 @@ def find_conflicts(
     unknown: set[str] = set()
     revs = list(dict.fromkeys(_resolve(store, r, unknown) for r in reviewers))
     sub = [(p, _resolve(store, a, unknown)) for p, authors in submissions.items() for a in authors]
-    con = store.con
-    ships = f" {person_authorships(store)} "  # one node per person across sources
-
-    def sql(template: str) -> str:
-        return template.replace(" authorships ", ships)
-
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _c_rev AS SELECT unnest($r::VARCHAR[]) AS rid", {"r": revs}
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _c_sub AS "
-        "SELECT unnest($p::VARCHAR[]) AS paper_id, unnest($a::VARCHAR[]) AS aid",
-        {"p": [p for p, _ in sub], "a": [a for _, a in sub]},
+    found = store.conflict_rows(
+        revs,
+        sub,
+        since=as_of - coauthor_years,
+        max_authors=max_authors,
+        early_years=ADVISOR_EARLY_YEARS,
+        min_works=ADVISOR_MIN_WORKS,
     )
     out: list[Conflict] = []
     rev_set = set(revs)
     for paper, aid in sub:
         if aid in rev_set:
             out.append(Conflict(paper, aid, "author", aid, "the reviewer is an author"))
-    for paper, rid, aid, n, title, y in con.execute(
-        sql(_COAUTHOR), {"since": as_of - coauthor_years, "cap": max_authors}
-    ).fetchall():
+    for paper, rid, aid, n, title, y in found.coauthor:
         more = f" and {n - 1} more" if n > 1 else ""
         out.append(Conflict(paper, rid, "coauthor", aid, f"co-authored '{title}' ({y}){more}"))
-    for paper, rid, aid, _inst, name in con.execute(sql(_INSTITUTION)).fetchall():
+    for paper, rid, aid, _inst, name in found.institution:
         out.append(Conflict(paper, rid, "institution", aid, f"both at {name} now"))
-    for paper, rid, aid, student, advisor, n, y0, y1 in con.execute(
-        sql(_ADVISOR), {"early": ADVISOR_EARLY_YEARS, "min_works": ADVISOR_MIN_WORKS}
-    ).fetchall():
+    for paper, rid, aid, student, advisor, n, y0, y1 in found.advisor:
         out.append(
             Conflict(
                 paper,
@@ -237,8 +156,6 @@ def find_conflicts(
                 f"(advisor-student pattern)",
             )
         )
-    con.execute("DROP TABLE IF EXISTS _c_rev")
-    con.execute("DROP TABLE IF EXISTS _c_sub")
     order = {r: i for i, r in enumerate(REASONS)}
     out = sorted(set(out), key=lambda c: (c.paper_id, c.reviewer_id, order[c.reason], c.author_id))
     return ConflictReport(

@@ -40,7 +40,7 @@ def resolve_work(store: Store, ref: str) -> str:
     """The stored work that ``ref`` names: an OpenAlex id, a DOI, an arXiv id, or the
     id of a stored work from any source (``paperlists:...``, ``dblp:...``)."""
     ref = ref.strip()
-    if store.con.execute("SELECT 1 FROM works WHERE id = ?", [ref]).fetchone():
+    if store.has_work(ref):
         return ref
     if m := _OPENALEX_WORK.match(ref):
         wid = store.resolve_id("works", m.group(1).upper())
@@ -127,9 +127,7 @@ def resolve_bib(store: Store, path: str | os.PathLike[str]) -> BibMatch:
 
 def _title_lookup(store: Store) -> dict[str, str]:
     out: dict[str, str] = {}
-    for wid, title in store.con.execute(
-        "SELECT id, title FROM works WHERE title IS NOT NULL ORDER BY id"
-    ).fetchall():
+    for wid, title in store.work_titles():
         out.setdefault(normalize_title(title), wid)
     return out
 
@@ -157,22 +155,8 @@ def resolve_author(
     person = resolve_person(store, ref)
     ids = list(person.author_ids)
     seeds = [person.record_id]
-    works = [
-        r[0]
-        for r in store.con.execute(
-            "SELECT DISTINCT work_id FROM authorships WHERE author_id IN (SELECT unnest(?)) "
-            "ORDER BY 1",
-            [ids],
-        ).fetchall()
-    ]
+    works = store.work_ids_of(ids)
     if not works:
         raise NotFoundError(f"the author {seeds[0]} has no works in the store")
-    co = [
-        r[0]
-        for r in store.con.execute(
-            "SELECT DISTINCT author_id FROM authorships WHERE work_id IN (SELECT unnest(?)) "
-            "AND author_id NOT IN (SELECT unnest(?)) ORDER BY 1",
-            [works, ids],
-        ).fetchall()
-    ]
+    co = store.coauthor_ids(works, ids)
     return AuthorQuery(tuple(ids), tuple(works), tuple(co))

@@ -85,6 +85,25 @@ class ResearchReads:
         ).fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    def names_or_raw(self, author_ids: Sequence[str]) -> dict[str, str]:
+        """Author id -> the record's display name, else a name printed on one of their
+        authorships; ids with neither are left out."""
+        if not author_ids:
+            return {}
+        rows = self.con.execute(
+            """
+            WITH q AS (SELECT DISTINCT unnest($ids) AS id),
+            raw AS (
+                SELECT s.author_id, any_value(s.raw_author_name) AS raw
+                FROM authorships s JOIN q ON q.id = s.author_id GROUP BY s.author_id
+            )
+            SELECT q.id, coalesce(a.display_name, r.raw) FROM q
+            LEFT JOIN authors a ON a.id = q.id LEFT JOIN raw r ON r.author_id = q.id
+            """,
+            {"ids": list(author_ids)},
+        ).fetchall()
+        return {i: n for i, n in rows if n}
+
     def best_author_record(self, author_ids: Sequence[str], first: str) -> tuple[str | None, ...]:
         """(name, ORCID) of one person from their records: ``first``'s own, then full
         records, then by id; each field from the first record that has it."""
