@@ -58,7 +58,7 @@ def peak_rss_mb() -> float:
 def make_corpus(n: int, root: Path) -> float:
     """Write ``n`` resampled works as a snapshot layout under ``root``; return seconds."""
     from labscout.evaluation.resample import resample_openalex_works
-    from labscout.ingest.snapshot import write_snapshot
+    from snapshot_files import write_snapshot
 
     if (root / "data" / "works" / "manifest").exists():
         return 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ from labscout.cli import app
 from labscout.errors import InputError
 from labscout.ingest import openalex_files, openalex_snapshot
 from labscout.ingest import snapshot as snapshot_mod
-from labscout.ingest.snapshot import SnapshotFilter, snapshot_partitions, write_snapshot
+from labscout.ingest.snapshot import SnapshotFilter, snapshot_partitions
 from labscout.store import Store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from snapshot_files import write_snapshot  # noqa: E402 (a benchmark helper, not the package)
 
 TABLES = {
     "works": "* EXCLUDE (updated_at)",

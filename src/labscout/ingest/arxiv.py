@@ -1,6 +1,6 @@
 """arXiv into the store: an OAI-PMH harvest, or the Kaggle snapshot file.
 
-Both go through :func:`labscout.ingest.matching.matched`, so a paper the store
+Both go through :func:`labscout.ingest.merging.matched`, so a paper the store
 already holds (from OpenAlex by DOI ``10.48550/arxiv.<id>`` or the journal
 DOI, from DBLP or Semantic Scholar by arXiv id or title and year) stays one
 work that gains the ``arxiv`` id and, where it had none, the abstract.
@@ -9,15 +9,14 @@ work that gains the ``arxiv`` id and, where it had none, the abstract.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from labscout.errors import ConfigError, InputError
-from labscout.ingest.matching import matched
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read, Resume
 from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.sources.arxiv import FORMATS, OaiClient, parse_oai_page, parse_snapshot_line
@@ -26,25 +25,43 @@ from labscout.store import Store
 
 SOURCE_OAI = "arxiv-oai"
 SOURCE_SNAPSHOT = "arxiv-snapshot"
-CHECKPOINT_EVERY = 1000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _oai_items(
-    client: OaiClient, key: str, state: dict[str, Any], first: dict[str, str], report: dict
-) -> Iterator:
-    location = client.base_url
-    while True:
+class ArxivOai(BaseSource):
+    """An OAI-PMH ``ListRecords`` harvest (a :class:`Source`), resumed by its token."""
+
+    name = SOURCE_OAI
+    checkpoint_every = None
+    by_line = False
+
+    def __init__(
+        self, client: OaiClient, first: dict[str, str], base_url: str, match: bool = True
+    ) -> None:
+        self.client = client
+        self.first = first
+        self.base_url = base_url
+        self.match_as = "arxiv" if match else None
+        self.message: str | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        return {k: v for k, v in self.first.items() if k != "verb"} | {"base_url": self.base_url}
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        return [Input.query("harvest", self.parameters())]
+
+    def _page(self, state: dict[str, Any]):
+        """The next page, or None at the end."""
         if state["token"]:
             params = {"verb": "ListRecords", "resumptionToken": state["token"]}
         elif state["pages"] == 0:
-            params = first
+            params = self.first
         else:
-            break
-        page = parse_oai_page(client.get(params), location)
+            return None
+        page = parse_oai_page(self.client.get(params), self.client.base_url)
         if page.error_code == "noRecordsMatch":
-            report["message"] = f"no records match: {page.error_message or ''}".strip()
-            break
+            self.message = f"no records match: {page.error_message or ''}".strip()
+            return None
         if page.error_code == "badResumptionToken":
             raise InputError(
                 f"the OAI-PMH server refused the resumption token {state['token']!r} "
@@ -57,19 +74,25 @@ def _oai_items(
                 f"the OAI-PMH server answered {page.error_code}: {page.error_message}",
                 hint="Check --set, --from/--until (YYYY-MM-DD) and --format (arXivRaw or arXiv).",
             )
-        for n, item in enumerate(page.records, start=state["read"] + 1):
-            if isinstance(item, Rejected):
-                yield Rejected(f"{location} page {state['pages'] + 1}", n, item.reason)
-            else:
-                yield item
-        state["read"] += len(page.records)
-        state["pages"] += 1
-        state["token"] = page.token
-        if page.complete_size:
-            state["total"] = page.complete_size
-        yield Checkpoint(SOURCE_OAI, key, orjson.dumps(state).decode(), done=not page.token)
-        if not page.token:
-            break
+        return page
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        state = {"token": None, "read": 0, "pages": 0, **state}
+        while page := self._page(state):
+            for n, item in enumerate(page.records, start=state["read"] + 1):
+                if isinstance(item, Rejected):
+                    where = f"{self.client.base_url} page {state['pages'] + 1}"
+                    yield Rejected(where, n, item.reason)
+                else:
+                    yield Item(n, item)
+            state["read"] += len(page.records)
+            state["pages"] += 1
+            state["token"] = page.token
+            if page.complete_size:
+                state["total"] = page.complete_size
+            yield Resume(dict(state), done=not page.token)
+            if not page.token:
+                break
 
 
 def arxiv_oai(
@@ -111,62 +134,55 @@ def arxiv_oai(
         first["from"] = from_date
     if until:
         first["until"] = until
-    parameters = {k: v for k, v in first.items() if k != "verb"} | {"base_url": base_url}
-    key = orjson.dumps(parameters, option=orjson.OPT_SORT_KEYS).decode()
-    saved = store.get_progress(SOURCE_OAI, key)
-    if saved and saved[1] and not force:
-        report = run_ingest(store, SOURCE_OAI, {**parameters, "skipped": True}, ())
-        report.skipped = [f"harvest {key} (finished earlier; --force to harvest again)"]
-        return report
-    state: dict[str, Any] = {"token": None, "read": 0, "pages": 0}
-    if saved and saved[0] and not force:
-        state.update(orjson.loads(saved[0]))
     own = client is None
     client = client or OaiClient(base_url, delay=delay, retries=retries)
-    extra: dict[str, Any] = {}
-    items = _oai_items(client, key, state, first, extra)
-    if match:
-        items = matched(store, items, "arxiv")
+    source = ArxivOai(client, first, base_url, match)
     try:
-        report = run_ingest(
-            store,
-            SOURCE_OAI,
-            {**parameters, "resumed_from": state["read"] or None},
-            items,
-            batch_size=batch_size,
-            progress=progress,
-        )
+        report = ingest(store, source, force=force, batch_size=batch_size, progress=progress)
     finally:
         if own:
             client.close()
-    if extra.get("message"):
-        report.message = extra["message"]
+    if source.message:
+        report.message = source.message
     return report
 
 
-def _snapshot_items(store: Store, path: Path, force: bool, skipped: list[str]) -> Iterator:
-    key = str(path.resolve())
-    state = store.get_progress(SOURCE_SNAPSHOT, key)
-    if state and state[1] and not force:
-        skipped.append(str(path))
-        return
-    skip = int(state[0] or 0) if state and not force else 0
-    position = skip
-    for item in iter_json_records(path, skip):
-        if isinstance(item, Rejected):
-            if item.reason.startswith(("file ends early", "unreadable file")):
-                yield Checkpoint(SOURCE_SNAPSHOT, key, str(position))
-                raise InputError(
-                    f"{path}: {item.reason}; the {position:,} lines before it are kept",
-                    hint="Fetch the file again and rerun the same command: it resumes there.",
-                )
-            yield item
-            continue
-        position, d = item
-        yield parse_snapshot_line(d, str(path), position)
-        if position % CHECKPOINT_EVERY == 0:
-            yield Checkpoint(SOURCE_SNAPSHOT, key, str(position))
-    yield Checkpoint(SOURCE_SNAPSHOT, key, str(position), done=True)
+class ArxivSnapshot(BaseSource):
+    """The Kaggle arXiv metadata file (a :class:`Source`)."""
+
+    name = SOURCE_SNAPSHOT
+    checkpoint_every = 1000
+
+    def __init__(self, match: bool = True) -> None:
+        self.match_as = "arxiv" if match else None
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        p = Path(paths[0])
+        if not p.is_file():
+            raise InputError(
+                f"no such file: {p}", hint="Pass arxiv-metadata-oai-snapshot.json (Kaggle)."
+            )
+        return [Input.file(p)]
+
+    def parameters(self) -> dict[str, Any]:
+        return {"match": self.match_as is not None}
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        path = input.path
+        assert path is not None
+        position = int(state.get("at", 0))
+        for item in iter_json_records(path, position):
+            if isinstance(item, Rejected):
+                if item.reason.startswith(("file ends early", "unreadable file")):
+                    yield Resume({"at": position})
+                    raise InputError(
+                        f"{path}: {item.reason}; the {position:,} lines before it are kept",
+                        hint="Fetch the file again and rerun the same command: it resumes there.",
+                    )
+                yield item
+                continue
+            position, d = item
+            yield Item(position, parse_snapshot_line(d, str(path), position))
 
 
 def arxiv_snapshot(
@@ -184,22 +200,11 @@ def arxiv_snapshot(
     the middle keeps the lines before the cut, raises
     :class:`~labscout.errors.InputError`, and resumes there when run again.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(
-            f"no such file: {p}", hint="Pass arxiv-metadata-oai-snapshot.json (Kaggle)."
-        )
-    skipped: list[str] = []
-    items = _snapshot_items(store, p, force, skipped)
-    if match:
-        items = matched(store, items, "arxiv")
-    report = run_ingest(
+    return ingest(
         store,
-        SOURCE_SNAPSHOT,
-        {"path": str(p), "force": force, "match": match},
-        items,
+        ArxivSnapshot(match),
+        [path],
+        force=force,
         batch_size=batch_size,
         progress=progress,
     )
-    report.skipped = skipped
-    return report

@@ -2,63 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from labscout.errors import InputError
-from labscout.ingest.matching import matched
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read, Resume
 from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.sources.dblp import DblpBroken, find_dtd, iter_dblp
 from labscout.store import Store
+from labscout.store.ingest_sql import follow_name_merges
 
 SOURCE = "dblp"
-CHECKPOINT_EVERY = 2000  # records between resume points
 
 
-def _file_key(path: Path) -> str:
-    # the resolved path, not the size: a file fetched again after a cut resumes
-    return str(path.resolve())
+class DblpXml(BaseSource):
+    """A DBLP XML file (a :class:`Source`); works matched to stored ones unless ``match=False``."""
 
+    name = SOURCE
+    checkpoint_every = 2000
 
-def _items(store: Store, path: Path, dtd: Path, force: bool, skipped: list[str]) -> Iterator:
-    key = _file_key(path)
-    state = store.get_progress(SOURCE, key)
-    if state and state[1] and not force:
-        skipped.append(str(path))
-        return
-    skip = int(state[0] or 0) if state and not force else 0
-    position = skip
-    try:
-        for position, recs in iter_dblp(path, dtd, skip):
-            if isinstance(recs, ValueError):
-                yield Rejected(str(path), position, f"record {position}: {recs}")
-            elif recs:
-                yield recs
-            if position % CHECKPOINT_EVERY == 0:
-                yield Checkpoint(SOURCE, key, str(position))
-    except DblpBroken as exc:
-        yield Checkpoint(SOURCE, key, str(exc.position))
-        raise
-    yield Checkpoint(SOURCE, key, str(position), done=True)
+    def __init__(self, dtd: str | Path | None = None, match: bool = True) -> None:
+        self.dtd = dtd
+        self.dtd_path: Path | None = None
+        self.match_as = SOURCE if match else None
 
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        p = Path(paths[0])
+        if not p.is_file():
+            raise InputError(
+                f"no such file: {p}", hint="Pass the path of dblp.xml or dblp.xml.gz."
+            )
+        self.dtd_path = find_dtd(p, self.dtd)
+        return [Input.file(p)]
 
-def _follow_name_merges(store: Store) -> None:
-    """Authorships and identity links still naming ``dblp:name/...`` move to the person."""
-    con = store.con
-    pending = con.execute(
-        "SELECT count(*) FROM authorships a JOIN merged_ids m "
-        "ON m.entity = 'authors' AND a.author_id = m.old_id"
-    ).fetchone()[0]
-    if pending:
-        store.apply_merges()
-    for col in ("author_id", "person_id"):
-        con.execute(
-            f"UPDATE identity_links SET {col} = m.new_id FROM merged_ids m "
-            f"WHERE m.entity = 'authors' AND identity_links.{col} = m.old_id"
-        )
-    con.execute("DELETE FROM identity_links WHERE author_id = person_id")
+    def parameters(self) -> dict[str, Any]:
+        return {"dtd": str(self.dtd_path), "match": self.match_as is not None}
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        assert input.path is not None and self.dtd_path is not None
+        try:
+            for position, recs in iter_dblp(input.path, self.dtd_path, int(state.get("at", 0))):
+                if isinstance(recs, ValueError):
+                    yield Rejected(str(input.path), position, f"record {position}: {recs}")
+                elif recs:
+                    yield Item(position, recs)
+        except DblpBroken as exc:
+            yield Resume({"at": exc.position})
+            raise
+
+    def finish(self, store: Store, report: IngestReport | None) -> IngestReport | None:
+        follow_name_merges(store)
+        return report
 
 
 def dblp_xml(
@@ -81,24 +79,11 @@ def dblp_xml(
     :class:`~labscout.errors.InputError` after keeping everything before the
     cut; running again resumes after the last record kept.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"no such file: {p}", hint="Pass the path of dblp.xml or dblp.xml.gz.")
-    dtd_path = find_dtd(p, dtd)
-    skipped: list[str] = []
-    items = _items(store, p, dtd_path, force, skipped)
-    if match:
-        items = matched(store, items, SOURCE)
-    try:
-        report = run_ingest(
-            store,
-            SOURCE,
-            {"path": str(p), "dtd": str(dtd_path), "force": force, "match": match},
-            items,
-            batch_size=batch_size,
-            progress=progress,
-        )
-    finally:
-        _follow_name_merges(store)
-    report.skipped = skipped
-    return report
+    return ingest(
+        store,
+        DblpXml(dtd, match),
+        [path],
+        force=force,
+        batch_size=batch_size,
+        progress=progress,
+    )

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
-from labscout.errors import LabscoutError
 from labscout.records import Work
 from labscout.sources.arxiv import arxiv_doi
 from labscout.store import Store
+from labscout.store.ingest_sql import load_match_titles, match_keys
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
@@ -190,29 +190,7 @@ class WorkMatcher:
 
     def _load_titles(self) -> None:
         """Read the title keys of the stored works once, into a temporary table."""
-        con = self.store.con
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _match_titles (id VARCHAR, key VARCHAR, year INT)"
-        )
-        reader = con.cursor()  # its own result set, while con inserts
-        cur = reader.execute(
-            "SELECT id, title, publication_year FROM works WHERE title IS NOT NULL"
-            + (" AND source <> ?" if self.exclude_source else ""),
-            [self.exclude_source] if self.exclude_source else [],
-        )
-        while rows := cur.fetchmany(50_000):
-            ids, keys, years = [], [], []
-            for id_, title, year in rows:
-                k = title_key(title)
-                if k:
-                    ids.append(id_)
-                    keys.append(k)
-                    years.append(year)
-            tbl = pa.table({"id": ids, "key": keys, "year": pa.array(years, pa.int32())})
-            con.register("_mt_chunk", tbl)
-            con.execute("INSERT INTO _match_titles SELECT * FROM _mt_chunk")
-            con.unregister("_mt_chunk")
-        reader.close()
+        load_match_titles(self.store, self.exclude_source, title_key)
         self._loaded = True
 
     def match(self, works: Iterable[Work]) -> dict[int, str]:
@@ -240,27 +218,9 @@ class WorkMatcher:
             k = title_key(w.title)
             if len(k) >= MIN_TITLE and w.publication_year:
                 add(n, "title", k, w.publication_year)
-        con = self.store.con
-        con.register("_m_keys", pa.table(rows, schema=_KEYS))
-        try:
-            params = [self.exclude_source] * 2 if self.exclude_source else []
-            not_src = " AND w.source <> ?" if self.exclude_source else ""
-            found = con.execute(
-                # rank 0: DOI, 1: external id, 2: title + year; the best rank wins
-                "SELECT k.n, w.id, 0 AS r FROM _m_keys k JOIN works w "
-                "ON k.kind = 'doi' AND w.doi = k.key" + not_src + " "
-                "UNION ALL SELECT k.n, w.id, 1 FROM _m_keys k JOIN work_ids i "
-                "ON k.kind = 'id:' || i.scheme AND i.value = k.key "
-                "JOIN works w ON w.id = i.work_id" + not_src + " "
-                "UNION ALL SELECT k.n, t.id, 2 + abs(t.year - k.year) FROM _m_keys k "
-                "JOIN _match_titles t ON k.kind = 'title' AND t.key = k.key "
-                f"AND (t.year = k.year OR (abs(t.year - k.year) = 1 "
-                f"AND length(k.key) >= {MIN_FUZZY_YEAR_TITLE})) "
-                "ORDER BY 1, 3, 2",
-                params,
-            ).fetchall()
-        finally:
-            con.unregister("_m_keys")
+        found = match_keys(
+            self.store, pa.table(rows, schema=_KEYS), self.exclude_source, MIN_FUZZY_YEAR_TITLE
+        )
         out: dict[int, str] = {}
         for n, wid, _ in found:
             if n not in out and wid != works[n].id:
@@ -296,40 +256,3 @@ def match_and_merge(
         aliases.extend(a for a in found if a.author_id not in dropped)
         out[i] = [merged, *(r for r in items[i][1:] if getattr(r, "id", None) not in dropped)]
     return out, aliases
-
-
-def matched(store: Store, items: Iterable, source: str, chunk: int = 1000) -> Iterator:
-    """Pass a source's items through, with works already stored merged into them.
-
-    Items are buffered ``chunk`` record lists at a time (checkpoints and
-    rejects keep their place), matched in one lookup, and the author aliases
-    found on shared works are recorded as identity links.
-    """
-    from labscout.ingest.identity import AliasLinker
-
-    record_aliases = AliasLinker(store)
-    matcher = WorkMatcher(store, exclude_source=source)
-    buf: list = []
-    n_lists = 0
-
-    def drain() -> Iterator:
-        lists = [i for i, it in enumerate(buf) if isinstance(it, list)]
-        new, aliases = match_and_merge(store, matcher, [buf[i] for i in lists])
-        for i, recs in zip(lists, new, strict=True):
-            buf[i] = recs
-        record_aliases(aliases)
-        yield from buf
-        buf.clear()
-
-    try:
-        for item in items:
-            buf.append(item)
-            if isinstance(item, list):
-                n_lists += 1
-                if n_lists >= chunk:
-                    yield from drain()
-                    n_lists = 0
-    except LabscoutError:
-        yield from drain()  # what was read before a fatal error is kept, with its checkpoint
-        raise
-    yield from drain()

@@ -6,11 +6,14 @@ import contextlib
 import csv
 import gc
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from labscout.errors import InputError
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read
 from labscout.progress import Progress
 from labscout.records import MergedId, Rejected
 from labscout.sources.jsonfiles import JSON_SUFFIXES, expand_paths, iter_json_records, open_text
@@ -19,7 +22,6 @@ from labscout.store import Store
 
 SOURCE_FILES = "openalex-files"
 _CSV = (".csv", ".csv.gz")
-CHECKPOINT_EVERY = 500  # records between resume points inside one file
 
 
 @contextlib.contextmanager
@@ -34,11 +36,6 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _file_key(path: Path) -> str:
-    st = path.stat()
-    return f"{path.resolve()}|{st.st_size}"
 
 
 def _iter_merged_csv(path: Path, skip: int) -> Iterator[tuple[int, MergedId] | Rejected]:
@@ -64,31 +61,34 @@ def _iter_merged_csv(path: Path, skip: int) -> Iterator[tuple[int, MergedId] | R
             yield Rejected(str(path), None, f"file ends early: {exc}")
 
 
-def _items(states: dict[str, tuple | None], files: list[Path], force: bool, skipped: list[str]):
-    """The records of ``files``; ``states`` holds each file's saved resume point, read
-    before the run so that the store is not used while batches are written."""
-    for path in files:
-        key = _file_key(path)
-        state = states.get(key)
-        if state and state[1] and not force:
-            skipped.append(str(path))
-            continue
-        skip = int(state[0] or 0) if state and not force else 0
-        is_csv = path.name.endswith(_CSV)
-        records = _iter_merged_csv(path, skip) if is_csv else iter_json_records(path, skip)
-        position = skip
-        for item in records:
+class OpenAlexFiles(BaseSource):
+    """OpenAlex JSON, JSON Lines and gzipped files, and merged-id CSVs (a :class:`Source`)."""
+
+    name = SOURCE_FILES
+    overlap_writes = True  # read uses no store
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        files = expand_paths(list(paths), JSON_SUFFIXES + _CSV)
+        if not files:
+            raise InputError(
+                "no OpenAlex files found in " + ", ".join(map(str, paths)),
+                hint="Pass .json, .jsonl or .gz files, or a folder holding them.",
+            )
+        return [Input.file(p) for p in files]
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        path = input.path
+        assert path is not None
+        skip = int(state.get("at", 0))
+        if path.name.endswith(_CSV):
+            for item in _iter_merged_csv(path, skip):
+                yield item if isinstance(item, Rejected) else Item(item[0], [item[1]])
+            return
+        for item in iter_json_records(path, skip):
             if isinstance(item, Rejected):
                 yield item
-                continue
-            position, data = item
-            if is_csv:
-                yield [data]
             else:
-                yield parse_entity(data, str(path), position)
-            if position % CHECKPOINT_EVERY == 0:
-                yield Checkpoint(SOURCE_FILES, key, str(position))
-        yield Checkpoint(SOURCE_FILES, key, str(position), done=True)
+                yield Item(item[0], parse_entity(item[1], str(path), item[0]))
 
 
 def openalex_files(
@@ -106,23 +106,12 @@ def openalex_files(
     earlier run finished is skipped unless ``force``; a file an earlier run was
     interrupted in resumes after the last saved record.
     """
-    files = expand_paths(paths, JSON_SUFFIXES + _CSV)
-    if not files:
-        raise InputError(
-            "no OpenAlex files found in " + ", ".join(map(str, paths)),
-            hint="Pass .json, .jsonl or .gz files, or a folder holding them.",
-        )
-    skipped: list[str] = []
-    states = {key: store.get_progress(SOURCE_FILES, key) for key in map(_file_key, files)}
     with _no_cyclic_gc(), store.bulk_load():
-        report = run_ingest(
+        return ingest(
             store,
-            SOURCE_FILES,
-            {"paths": [str(p) for p in paths], "force": force},
-            _items(states, files, force, skipped),
+            OpenAlexFiles(),
+            paths,
+            force=force,
             batch_size=batch_size,
             progress=progress,
-            overlap_writes=True,
         )
-    report.skipped = skipped
-    return report

@@ -11,13 +11,14 @@ uninterrupted run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-import orjson
-
 from labscout.errors import ConfigError, NetworkError
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read, Resume
 from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.settings import Settings
@@ -46,31 +47,38 @@ def _initial_state() -> dict[str, Any]:
     return {"cursor": "*", "read": 0, "authors": [], "institutions": []}
 
 
-class _Run:
-    """The generator behind one API ingest, and what it has done so far."""
+class OpenAlexApi(BaseSource):
+    """Works of one query from the OpenAlex API, then their authors and institutions
+    (a :class:`Source`, resumed from its cursor and the ids still to fetch)."""
+
+    name = SOURCE_API
+    checkpoint_every = None
+    by_line = False
 
     def __init__(
         self,
         client: OpenAlexClient,
-        key: str,
-        state: dict[str, Any],
         search: str | None,
         filter: str | None,
         max_works: int | None,
         with_entities: bool,
     ) -> None:
         self.client = client
-        self.key = key
-        self.state = state
         self.search = search
         self.filter = filter
         self.max_works = max_works
         self.with_entities = with_entities
-        self.seen: set[str] = set(state["authors"]) | set(state["institutions"])
-        self.total: int | None = None
+        self.state = _initial_state()
+        self.seen: set[str] = set()
 
-    def checkpoint(self, done: bool = False) -> Checkpoint:
-        return Checkpoint(SOURCE_API, self.key, orjson.dumps(self.state).decode(), done)
+    def parameters(self) -> dict[str, Any]:
+        return {"search": self.search, "filter": self.filter, "max_works": self.max_works}
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        return [Input.query("query", self.parameters())]
+
+    def checkpoint(self, done: bool = False) -> Resume:
+        return Resume(self.state, done)
 
     def _note_ids(self, records: list) -> None:
         if not self.with_entities:
@@ -96,12 +104,9 @@ class _Run:
                 for results in self.client.by_ids(entity, chunk):
                     for d in results:
                         item = parse_entity(d, f"openalex-api /{entity}", None)
-                        if isinstance(item, Rejected):
-                            yield item
-                        else:
-                            if entity == "authors":
-                                self._note_ids_of_authors(item)
-                            yield item
+                        if entity == "authors" and not isinstance(item, Rejected):
+                            self._note_ids_of_authors(item)
+                        yield Item(0, item)
                 del self.state[entity][: len(chunk)]
                 yield self.checkpoint()
 
@@ -110,8 +115,9 @@ class _Run:
         for r in records[1:]:
             self.seen.add(r.id)
 
-    def __iter__(self) -> Iterator[Any]:
-        state = self.state
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        self.state = state = {**_initial_state(), **state}
+        self.seen = set(state["authors"]) | set(state["institutions"])
         while True:
             yield from self._drain()
             cursor = state["cursor"]
@@ -119,14 +125,12 @@ class _Run:
             if cursor is None or (left is not None and left <= 0):
                 break
             page = self.client.works_page(search=self.search, filter=self.filter, cursor=cursor)
-            if self.total is None and page.count is not None:
-                self.total = page.count
             results = page.results if left is None else page.results[:left]
             for n, d in enumerate(results, start=state["read"] + 1):
                 item = parse_entity(d, "openalex-api /works", n)
                 if not isinstance(item, Rejected):
                     self._note_ids(item)
-                yield item
+                yield Item(n, item)
             state["read"] += len(results)
             state["cursor"] = page.next_cursor if results else None
             yield self.checkpoint()
@@ -167,19 +171,6 @@ def openalex_api(
         raise ConfigError(f"--max-works {max_works} must be at least 1")
     s = settings or Settings.load()
     full_filter = query_filter(filter, since)
-    parameters = {"search": search, "filter": full_filter, "max_works": max_works}
-    key = orjson.dumps(parameters, option=orjson.OPT_SORT_KEYS).decode()
-    saved = store.get_progress(SOURCE_API, key)
-    if saved and saved[1] and not force:
-        report = run_ingest(store, SOURCE_API, {**parameters, "skipped": True}, ())
-        report.skipped = [f"query {key} (finished earlier; --force to fetch again)"]
-        return report
-    state = _initial_state()
-    if saved and saved[0] and not saved[1] and not force:
-        try:
-            state = {**state, **orjson.loads(saved[0])}
-        except orjson.JSONDecodeError:
-            state = _initial_state()
     own_client = client is None
     if client is None:
         client = OpenAlexClient(
@@ -189,19 +180,14 @@ def openalex_api(
             timeout=s.http_timeout,
             retries=s.http_retries,
         )
-    run = _Run(client, key, state, search, full_filter, max_works, with_entities)
+    source = OpenAlexApi(client, search, full_filter, max_works, with_entities)
     try:
-        return run_ingest(
-            store,
-            SOURCE_API,
-            {**parameters, "resumed_from": state["read"] or None},
-            iter(run),
-            batch_size=s.batch_size,
-            progress=progress,
-            total=max_works,
+        return ingest(
+            store, source, force=force, batch_size=s.batch_size, progress=progress, total=max_works
         )
     except NetworkError as exc:  # budget spent or network fault: resumable
-        exc.message = f"{exc.message}; stopped after {state['read']:,} works, resume point saved"
+        read = source.state["read"]
+        exc.message = f"{exc.message}; stopped after {read:,} works, resume point saved"
         exc.args = (exc.message,)
         raise
     finally:

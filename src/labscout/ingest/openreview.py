@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from labscout.errors import InputError
-from labscout.ingest.matching import matched
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read
 from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.sources.jsonfiles import iter_json_records
@@ -19,51 +21,62 @@ from labscout.store import Store
 SOURCE = "openreview"
 
 
-def _items(store: Store, root: Path, force: bool, skipped: list[str]) -> Iterator:
-    archives = sorted((root / "archives").glob("~*.jsonl")) if (root / "archives").is_dir() else []
-    archives += sorted(root.glob("~*.jsonl"))
-    submissions = root / "submissions.json"
-    if not archives and not submissions.is_file():
-        raise InputError(
-            f"no OpenReview archives in {root}",
-            hint="Pass a folder with archives/~<id>.jsonl and/or submissions.json.",
-        )
-    for f in archives:
-        key = str(f.resolve())
-        state = store.get_progress(SOURCE, key)
-        if state and state[1] and not force:
-            skipped.append(str(f))
-            continue
+class OpenReviewArchives(BaseSource):
+    """``archives/~<id>.jsonl`` and ``submissions.json`` (a :class:`Source`); each file whole."""
+
+    name = SOURCE
+    checkpoint_every = None
+
+    def __init__(self, match: bool = True) -> None:
+        self.match_as = SOURCE if match else None
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        root = Path(paths[0])
+        if not root.is_dir():
+            raise InputError(f"no such folder: {root}", hint="Pass the folder holding archives/.")
+        folder = root / "archives"
+        archives = sorted(folder.glob("~*.jsonl")) if folder.is_dir() else []
+        archives += sorted(root.glob("~*.jsonl"))
+        submissions = root / "submissions.json"
+        if not archives and not submissions.is_file():
+            raise InputError(
+                f"no OpenReview archives in {root}",
+                hint="Pass a folder with archives/~<id>.jsonl and/or submissions.json.",
+            )
+        files = archives + ([submissions] if submissions.is_file() else [])
+        return [Input.file(f) for f in files]
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        path = input.path
+        assert path is not None
+        if path.name == "submissions.json":
+            yield from _submissions(path)
+            return
         lines = []
-        for item in iter_json_records(f):
+        for item in iter_json_records(path):
             if isinstance(item, Rejected):
                 yield item
             else:
                 lines.append(item)
-        owner = person(f.stem, archive_owner_name([d for _, d in lines]))
-        yield [owner]
+        owner = person(path.stem, archive_owner_name([d for _, d in lines]))
+        yield Item(0, [owner])
         for n, d in lines:
-            yield parse_paper(d, str(f), n, owner)
-        yield Checkpoint(SOURCE, key, str(len(lines)), done=True)
-    if submissions.is_file():
-        key = str(submissions.resolve())
-        state = store.get_progress(SOURCE, key)
-        if state and state[1] and not force:
-            skipped.append(str(submissions))
-            return
-        try:
-            data = orjson.loads(submissions.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            raise InputError(
-                f"{submissions} is not valid JSON: {exc}",
-                hint="submissions.json maps paper ids to {id, content} objects.",
-            ) from None
-        if not isinstance(data, dict):
-            yield Rejected(str(submissions), None, "expected a JSON object of paper id -> paper")
-        else:
-            for n, d in enumerate(data.values(), start=1):
-                yield parse_paper(d, str(submissions), n, None)
-        yield Checkpoint(SOURCE, key, None, done=True)
+            yield Item(n, parse_paper(d, str(path), n, owner))
+
+
+def _submissions(path: Path) -> Read:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise InputError(
+            f"{path} is not valid JSON: {exc}",
+            hint="submissions.json maps paper ids to {id, content} objects.",
+        ) from None
+    if not isinstance(data, dict):
+        yield Rejected(str(path), None, "expected a JSON object of paper id -> paper")
+        return
+    for n, d in enumerate(data.values(), start=1):
+        yield Item(n, parse_paper(d, str(path), n, None))
 
 
 def openreview_archives(
@@ -82,20 +95,11 @@ def openreview_archives(
     into the stored work. Archive files an earlier run finished are skipped
     unless ``force``.
     """
-    root = Path(folder)
-    if not root.is_dir():
-        raise InputError(f"no such folder: {root}", hint="Pass the folder holding archives/.")
-    skipped: list[str] = []
-    items = _items(store, root, force, skipped)
-    if match:
-        items = matched(store, items, SOURCE)
-    report = run_ingest(
+    return ingest(
         store,
-        SOURCE,
-        {"folder": str(root), "force": force},
-        items,
+        OpenReviewArchives(match),
+        [folder],
+        force=force,
         batch_size=batch_size,
         progress=progress,
     )
-    report.skipped = skipped
-    return report

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from labscout.errors import InputError
-from labscout.ingest.matching import matched
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read
 from labscout.progress import Progress
 from labscout.records import Institution, Rejected
 from labscout.sources.jsonfiles import expand_paths
 from labscout.sources.paperlists import SOURCE, Dropped, iter_paperlist
 from labscout.store import Store
+from labscout.store.ingest_sql import institution_types, known_institutions
 
 SUFFIXES = (".json", ".json.gz")
-CHECKPOINT_EVERY = 500  # papers between resume points inside one file
 MAX_DROPPED_KEPT = 1000
 
 
@@ -54,27 +55,11 @@ class PaperListReport(IngestReport):
         return out
 
 
-def _file_key(path: Path) -> str:
-    st = path.stat()
-    return f"{path.resolve()}|{st.st_size}"
-
-
-def institution_types(store: Store, source: str) -> dict[str, int]:
-    """Institutions of ``source`` in the store by type, most first (None -> ``unknown``)."""
-    rows = store.con.execute(
-        "SELECT coalesce(type, 'unknown') AS t, count(*) AS n FROM institutions "
-        "WHERE source = ? GROUP BY t ORDER BY n DESC, t",
-        [source],
-    ).fetchall()
-    return {t: n for t, n in rows}
-
-
 def finish_report(
-    store: Store, report: IngestReport, dropped: list[Dropped], skipped: list[str], source: str
+    store: Store, report: IngestReport, dropped: list[Dropped], source: str
 ) -> PaperListReport:
     """Wrap ``report`` with the dropped affiliations and the type counts; save them with the run."""
     out = PaperListReport(**vars(report))
-    out.skipped = skipped
     out.dropped = len(dropped)
     out.dropped_items = dropped[:MAX_DROPPED_KEPT]
     out.institution_types = institution_types(store, source)
@@ -87,47 +72,52 @@ def finish_report(
     return out
 
 
-def collect_dropped(items: Iterable[Any], dropped: list[Dropped]) -> Iterator[Any]:
-    """Pass ``items`` on to the pipeline, keeping each :class:`Dropped` aside in ``dropped``."""
-    for item in items:
-        if isinstance(item, Dropped):
-            dropped.append(item)
-        else:
-            yield item
+class PaperLists(BaseSource):
+    """Paper Copilot lists (a :class:`Source`); keeps aside the papers whose affiliations
+    did not line up (``dropped``) and reports them with the institution types."""
 
+    name = SOURCE
 
-def known_institutions(store: Store, source: str) -> dict[str, Institution]:
-    """The source's institutions already in the store, by id."""
-    rows = store.con.execute(
-        "SELECT id, display_name, country_code, type FROM institutions WHERE source = ?", [source]
-    ).fetchall()
-    return {
-        r[0]: Institution(id=r[0], display_name=r[1], country_code=r[2], type=r[3], source=source)
-        for r in rows
-    }
+    def __init__(self, match: bool = True) -> None:
+        self.match_as = SOURCE if match else None
+        self.dropped: list[Dropped] = []
+        self.known: dict[str, Institution] | None = None
 
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        files = [
+            p for p in expand_paths(list(paths), SUFFIXES) if not p.name.startswith("croissant")
+        ]
+        if not files:
+            raise InputError(
+                "no paper list files found in " + ", ".join(map(str, paths)),
+                hint="Pass .json or .json.gz files in the Paper Copilot format, "
+                "or a folder of them.",
+            )
+        return [Input.file(p) for p in files]
 
-def _items(store: Store, files: list[Path], force: bool, skipped: list[str]) -> Iterator[Any]:
-    known = known_institutions(store, SOURCE)
-    for path in files:
-        key = _file_key(path)
-        state = store.get_progress(SOURCE, key)
-        if state and state[1] and not force:
-            skipped.append(str(path))
-            continue
-        skip = int(state[0] or 0) if state and not force else 0
-        position = skip
-        for item in iter_paperlist(path, skip, known):
+    def parameters(self) -> dict[str, Any]:
+        return {"match": self.match_as is not None}
+
+    def papers(self, store: Store, input: Input, state: dict[str, Any]) -> Iterator[Any]:
+        """``(line, records[, Dropped])`` and rejects of ``input`` after ``state``."""
+        if self.known is None:
+            self.known = known_institutions(store, SOURCE)
+        assert input.path is not None
+        return iter_paperlist(input.path, int(state.get("at", 0)), self.known)
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        for item in self.papers(store, input, state):
             if isinstance(item, Rejected):
                 yield item
                 continue
-            position = item[0]
             if len(item) == 3:
-                yield item[2]
-            yield item[1]
-            if position % CHECKPOINT_EVERY == 0:
-                yield Checkpoint(SOURCE, key, str(position))
-        yield Checkpoint(SOURCE, key, str(position), done=True)
+                self.dropped.append(item[2])
+            yield Item(item[0], item[1])
+
+    def finish(self, store: Store, report: IngestReport | None) -> IngestReport | None:
+        if report is None:
+            return None
+        return finish_report(store, report, self.dropped, self.name)
 
 
 def paperlists(
@@ -148,25 +138,10 @@ def paperlists(
     position); papers whose affiliations do not line up are kept without them
     and counted as ``dropped``. With ``match``, a paper the store already holds
     from another source (same DOI, arXiv id, or title and year) is merged into
-    that work (:func:`labscout.ingest.matching.matched`), its authors linked.
+    that work (:func:`labscout.ingest.merging.matched`), its authors linked.
     """
-    files = [p for p in expand_paths(paths, SUFFIXES) if not p.name.startswith("croissant")]
-    if not files:
-        raise InputError(
-            "no paper list files found in " + ", ".join(map(str, paths)),
-            hint="Pass .json or .json.gz files in the Paper Copilot format, or a folder of them.",
-        )
-    skipped: list[str] = []
-    dropped: list[Dropped] = []
-    items = _items(store, files, force, skipped)
-    if match:
-        items = matched(store, items, SOURCE)
-    report = run_ingest(
-        store,
-        SOURCE,
-        {"paths": [str(p) for p in paths], "force": force, "match": match},
-        collect_dropped(items, dropped),
-        batch_size=batch_size,
-        progress=progress,
+    report = ingest(
+        store, PaperLists(match), paths, force=force, batch_size=batch_size, progress=progress
     )
-    return finish_report(store, report, dropped, skipped, SOURCE)
+    assert isinstance(report, PaperListReport)
+    return report

@@ -1,6 +1,7 @@
-"""The ingest loop shared by every source: batch, write, checkpoint, report.
+"""The ingest loop shared by every source: resume, batch, write, checkpoint, report.
 
-A source is an iterable of items:
+:func:`ingest` reads a :class:`~labscout.ingest.source.Source`; underneath,
+:func:`run_ingest` consumes an iterable of items:
 
 - a list (or tuple) of records parsed from one source record (a work and the
   authors and institutions it names): counted once as read;
@@ -14,17 +15,21 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from labscout.errors import LabscoutError
+from labscout.ingest.merging import matched
+from labscout.ingest.report import IngestReport, add_reject, record_run
+from labscout.ingest.source import BulkSource, Input, Item, Resume, Source
 from labscout.progress import Progress, SilentProgress
 from labscout.records import Author, Institution, MergedId, Rejected, Work
-from labscout.store import Batch, Store, WriteCounts
-
-MAX_REJECTS_KEPT = 1000
+from labscout.store import Batch, Store
 
 
 @dataclass(frozen=True)
@@ -35,93 +40,205 @@ class Checkpoint:
     done: bool = False
 
 
-@dataclass
-class IngestReport:
-    """What one ingest run read and wrote."""
+def _saved_state(saved: tuple[str | None, bool] | None, input: Input, force: bool):
+    """The state to resume ``input`` from, or None when an earlier run finished it."""
+    if saved is None or force:
+        return {}
+    cursor, done = saved
+    try:
+        state = orjson.loads(cursor) if cursor else {}
+    except orjson.JSONDecodeError:
+        state = {}
+    if isinstance(state, int):  # a resume point saved as a bare line number
+        state = {"at": state}
+    if not isinstance(state, dict):
+        state = {}
+    if done:
+        unchanged = input.size is None or state.get("size") in (None, input.size)
+        return None if unchanged else {}
+    return state
 
-    source: str
-    run_id: int
-    read: int = 0
-    rejected: int = 0
-    counts: WriteCounts = field(default_factory=WriteCounts)
-    rejects: list[Rejected] = field(default_factory=list)
-    status: str = "running"
-    message: str | None = None
-    elapsed_s: float = 0.0
-    skipped: list[str] = field(default_factory=list)  # inputs already done in an earlier run
 
-    @property
-    def works_per_s(self) -> float:
-        n = self.counts.works_inserted + self.counts.works_updated
-        return n / self.elapsed_s if self.elapsed_s else 0.0
+def _marked(source: Source, input: Input, items: Iterable[Any], state: dict) -> Iterator[Any]:
+    """``items`` as :func:`run_ingest` takes them, with resume points: every
+    ``checkpoint_every`` items (never inside one line), each :class:`Resume`,
+    and, for inputs read by line, one marking the input done at its end."""
 
-    def summary(self) -> str:
-        c = self.counts
-        parts = [
-            f"{self.source}: read {self.read:,}",
-            f"works +{c.works_inserted:,} new / {c.works_updated:,} updated",
-            f"authors +{c.authors_inserted:,}",
-            f"institutions +{c.institutions_inserted:,}",
-            f"rejected {self.rejected:,}",
-        ]
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} input(s) already done, skipped")
-        return ", ".join(parts) + f" in {self.elapsed_s:.1f}s ({self.status})"
+    def mark(st: dict[str, Any], done: bool = False) -> Checkpoint:
+        return Checkpoint(source.name, input.key, orjson.dumps(st).decode(), done)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "run_id": self.run_id,
-            "status": self.status,
-            "read": self.read,
-            "rejected": self.rejected,
-            "works_inserted": self.counts.works_inserted,
-            "works_updated": self.counts.works_updated,
-            "authors_inserted": self.counts.authors_inserted,
-            "authors_updated": self.counts.authors_updated,
-            "institutions_inserted": self.counts.institutions_inserted,
-            "institutions_updated": self.counts.institutions_updated,
-            "merged": self.counts.merged,
-            "elapsed_s": round(self.elapsed_s, 3),
-            "message": self.message,
-            "skipped": self.skipped,
-            "rejects": [
-                {"location": r.location, "line": r.line, "reason": r.reason} for r in self.rejects
-            ],
+    every = source.checkpoint_every
+    at = int(state.get("at", 0))
+    since = 0
+    for item in items:
+        if type(item) is Item:
+            if every and since >= every and item.line != at:
+                yield mark({"at": at})
+                since = 0
+            at = item.line
+            since += 1
+            yield item.records  # a list of records, or a Rejected: a record that did not parse
+        elif type(item) is Resume:
+            yield mark(item.state, item.done)
+        else:
+            yield item
+    if source.by_line:
+        yield mark({"at": at, "size": input.size} if input.size is not None else {"at": at}, True)
+
+
+def ingest(
+    store: Store,
+    source: Source,
+    paths: Sequence[str | Path] = (),
+    *,
+    force: bool = False,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> IngestReport:
+    """Read ``source``'s inputs named by ``paths`` into ``store``: the one ingest shape.
+
+    Inputs an earlier run finished are skipped (listed in ``report.skipped``)
+    unless ``force``; an input an earlier run stopped in resumes after its last
+    resume point. With ``source.match_as``, works the store already holds from
+    another source are merged (:func:`labscout.ingest.merging.matched`).
+    """
+    inputs = source.inputs(paths)
+    # every saved state is read before the run: the store is not used while batches are written
+    saved = {i.key: store.get_progress(source.name, i.key) for i in inputs}
+    skipped: list[str] = []
+    todo: list[tuple[Input, dict]] = []
+    for i in inputs:
+        state = _saved_state(saved[i.key], i, force)
+        if state is None:
+            skipped.append(i.label)
+        else:
+            todo.append((i, state))
+
+    def items() -> Iterator[Any]:
+        for i, state in todo:
+            yield from _marked(source, i, source.read(store, i, state), state)
+
+    stream: Iterable[Any] = items()
+    if source.match_as is not None:
+        stream = matched(store, stream, source.match_as)
+    parameters = {**source.parameters(), "force": force}
+    if paths:
+        parameters = {"paths": [str(p) for p in paths], **parameters}
+    report = None
+    try:
+        if isinstance(source, BulkSource):
+            report = _run_bulk(store, source, parameters, [i for i, _ in todo], progress)
+        else:
+            report = run_ingest(
+                store,
+                source.name,
+                parameters,
+                stream,
+                batch_size=batch_size,
+                progress=progress,
+                total=total,
+                overlap_writes=source.overlap_writes,
+            )
+    finally:
+        if report is None:
+            source.finish(store, None)
+    report.skipped = skipped
+    return source.finish(store, report) or report
+
+
+def mark_done(store: Store, source: str, input: Input) -> None:
+    """Record ``input`` as finished (for sources that write it themselves)."""
+    state = {"size": input.size} if input.size is not None else {}
+    store.set_progress(source, input.key, orjson.dumps(state).decode(), True)
+
+
+def _run_bulk(
+    store: Store,
+    source: BulkSource,
+    parameters: dict[str, Any],
+    todo: list[Input],
+    progress: Progress | None,
+) -> IngestReport:
+    """A run of a source that writes its inputs itself, recorded as :func:`run_ingest` does."""
+    report = IngestReport(source=source.name, run_id=store.begin_run(source.name, parameters))
+    started = time.perf_counter()
+    try:
+        with (progress or SilentProgress()).task(f"ingest {source.name}", total=len(todo)) as bar:
+            source.load(store, todo, report, bar)
+    except KeyboardInterrupt as exc:
+        record_run(store, report, "stopped", str(exc) or type(exc).__name__, started)
+        raise
+    except BaseException as exc:
+        record_run(store, report, "failed", f"{type(exc).__name__}: {exc}", started)
+        raise
+    record_run(store, report, "finished", None, started)
+    return report
+
+
+class _Writer:
+    """Records gathered into batches and written, in a background thread if ``overlap``."""
+
+    def __init__(self, store: Store, report: IngestReport, overlap: bool) -> None:
+        self.store = store
+        self.report = report
+        self.pending: dict[tuple[str, str], Checkpoint] = {}
+        self.n_in_batch = 0
+        self.pool = ThreadPoolExecutor(1, "labscout-writer") if overlap else None
+        self.in_flight: list[Future] = []
+        self._new_batch()
+
+    def _new_batch(self) -> None:
+        self.batch = Batch()
+        self.lists: dict[type, list] = {
+            Work: self.batch.works,
+            Author: self.batch.authors,
+            Institution: self.batch.institutions,
+            MergedId: self.batch.merged,
         }
 
+    def add(self, records: Iterable[Any]) -> None:
+        lists, batch = self.lists, self.batch
+        for record in records:
+            target = lists.get(type(record))
+            if target is not None:
+                target.append(record)
+            elif isinstance(record, Work):
+                batch.works.append(record)
+            elif isinstance(record, Author):
+                batch.authors.append(record)
+            elif isinstance(record, Institution):
+                batch.institutions.append(record)
+            elif isinstance(record, MergedId):
+                batch.merged.append(record)
+        self.n_in_batch += 1
 
-def _lists_by_type(batch: Batch) -> dict[type, list]:
-    """Where each record type goes in ``batch`` (subclasses fall back to isinstance)."""
-    return {
-        Work: batch.works,
-        Author: batch.authors,
-        Institution: batch.institutions,
-        MergedId: batch.merged,
-    }
+    def wait(self) -> None:
+        while self.in_flight:
+            self.report.counts.add(self.in_flight.pop(0).result())
 
+    def flush(self) -> None:
+        if not len(self.batch) and not self.pending:
+            return
+        marks = [(c.source, c.key, c.cursor, c.done) for c in self.pending.values()]
+        if self.pool is None:
+            self.report.counts.add(self.store.write(self.batch, marks))
+        else:
+            self.wait()  # one batch in flight at most: writes stay in order
+            self.in_flight.append(self.pool.submit(self.store.write, self.batch, marks))
+        self._new_batch()
+        self.pending.clear()
+        self.n_in_batch = 0
 
-def record_run(
-    store: Store, report: IngestReport, status: str, message: str | None, started: float
-) -> None:
-    """Close ``report`` with ``status`` and write its counts to the store's ``ingest_runs``.
-
-    ``started`` is the run's ``time.perf_counter()`` at its start.
-    """
-    report.status = status
-    report.message = message
-    report.elapsed_s = time.perf_counter() - started
-    store.update_run(
-        report.run_id,
-        status=status,
-        message=message,
-        n_read=report.read,
-        n_inserted=report.counts.inserted,
-        n_updated=report.counts.updated,
-        n_rejected=report.rejected,
-        rejects=report.to_dict()["rejects"],
-        finished=True,
-    )
+    def close(self) -> None:
+        """Let a write in flight finish; its error was (or will be) reported by the loop."""
+        if self.pool is None:
+            return
+        for future in self.in_flight:
+            with contextlib.suppress(BaseException):  # the run already ends with an error
+                self.report.counts.add(future.result())
+        self.in_flight.clear()
+        self.pool.shutdown(wait=True)
 
 
 def run_ingest(
@@ -149,81 +266,31 @@ def run_ingest(
     run_id = store.begin_run(source, parameters)
     report = IngestReport(source=source, run_id=run_id)
     started = time.perf_counter()
-    batch = Batch()
-    lists = _lists_by_type(batch)
-    pending: dict[tuple[str, str], Checkpoint] = {}
-    n_in_batch = 0
-    writer = ThreadPoolExecutor(1, "labscout-writer") if overlap_writes else None
-    in_flight: list[Future] = []
-
-    def wait_writes() -> None:
-        while in_flight:
-            report.counts.add(in_flight.pop(0).result())
-
-    def flush() -> None:
-        nonlocal batch, lists, n_in_batch
-        if not len(batch) and not pending:
-            return
-        marks = [(c.source, c.key, c.cursor, c.done) for c in pending.values()]
-        if writer is None:
-            report.counts.add(store.write(batch, marks))
-        else:
-            wait_writes()  # one batch in flight at most: writes stay in order
-            in_flight.append(writer.submit(store.write, batch, marks))
-        batch = Batch()
-        lists = _lists_by_type(batch)
-        pending.clear()
-        n_in_batch = 0
-
-    def close_writer() -> None:
-        """Let a write in flight finish; its error was (or will be) reported by the loop."""
-        if writer is None:
-            return
-        for future in in_flight:
-            with contextlib.suppress(BaseException):  # the run already ends with an error
-                report.counts.add(future.result())
-        in_flight.clear()
-        writer.shutdown(wait=True)
+    w = _Writer(store, report, overlap_writes)
 
     def save_run(status: str, message: str | None = None) -> None:
-        close_writer()
+        w.close()
         record_run(store, report, status, message, started)
 
     with progress.task(f"ingest {source}", total=total) as bar:
         try:
             for item in items:
                 if isinstance(item, Checkpoint):
-                    pending[(item.source, item.key)] = item
-                    continue
-                if isinstance(item, Rejected):
-                    report.rejected += 1
-                    report.read += 1
-                    if len(report.rejects) < MAX_REJECTS_KEPT:
-                        report.rejects.append(item)
-                    bar.advance()
+                    w.pending[(item.source, item.key)] = item
                     continue
                 report.read += 1
-                for record in item:
-                    target = lists.get(type(record))
-                    if target is not None:
-                        target.append(record)
-                    elif isinstance(record, Work):
-                        batch.works.append(record)
-                    elif isinstance(record, Author):
-                        batch.authors.append(record)
-                    elif isinstance(record, Institution):
-                        batch.institutions.append(record)
-                    elif isinstance(record, MergedId):
-                        batch.merged.append(record)
-                n_in_batch += 1
+                if isinstance(item, Rejected):
+                    add_reject(report, item)
+                else:
+                    w.add(item)
+                    if w.n_in_batch >= batch_size:
+                        w.flush()
                 bar.advance()
-                if n_in_batch >= batch_size:
-                    flush()
-            flush()
-            wait_writes()
+            w.flush()
+            w.wait()
         except (LabscoutError, KeyboardInterrupt) as exc:
             try:
-                flush()
+                w.flush()
             finally:
                 save_run("stopped", str(exc) or type(exc).__name__)
             raise

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from labscout.errors import InputError
-from labscout.ingest.matching import matched, names_compatible
-from labscout.ingest.pipeline import Checkpoint, IngestReport, run_ingest
+from labscout.ingest.matching import names_compatible
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.report import IngestReport
+from labscout.ingest.source import BaseSource, Input, Item, Read
 from labscout.progress import Progress
 from labscout.records import Author, Rejected
 from labscout.sources.s2 import parse_author_record, parse_paper
 from labscout.store import Store
 
 SOURCE = "s2"
-CHECKPOINT_EVERY = 500
 
 
 def _layout(root: Path) -> tuple[list[Path], list[Path]]:
@@ -42,21 +44,10 @@ def _load(path: Path):
         return Rejected(str(path), None, f"invalid JSON: {exc}")
 
 
-def _items(store: Store, root: Path, force: bool, skipped: list[str]) -> Iterator:
-    author_files, paper_files = _layout(root)
-    if not author_files and not paper_files:
-        raise InputError(
-            f"no Semantic Scholar records in {root}",
-            hint="Pass a folder with papers/ and participants/ (or authors/) of .json records.",
-        )
-    key = str(root.resolve())
-    state = store.get_progress(SOURCE, key)
-    if state and state[1] and not force:
-        skipped.append(str(root))
-        return
-    skip = int(state[0] or 0) if state and not force else 0
+def _authors(author_files: list[Path]) -> tuple[list, dict[str, list[Author]]]:
+    """The author records (or rejects) of ``author_files``, and the authors of each paper id."""
     known: dict[str, list[Author]] = {}
-    authors = []
+    authors: list = []
     for f in author_files:
         d = _load(f)
         parsed = d if isinstance(d, Rejected) else parse_author_record(d, str(f))
@@ -67,20 +58,43 @@ def _items(store: Store, root: Path, force: bool, skipped: list[str]) -> Iterato
         authors.append([author])
         for pid in paper_ids:
             known.setdefault(pid, []).append(author)
-    n = 0
-    for item in authors:
-        n += 1
-        if n > skip:
-            yield item
-    for f in paper_files:
-        n += 1
-        if n <= skip:
-            continue
-        d = _load(f)
-        yield d if isinstance(d, Rejected) else parse_paper(d, str(f), known, names_compatible)
-        if n % CHECKPOINT_EVERY == 0:
-            yield Checkpoint(SOURCE, key, str(n))
-    yield Checkpoint(SOURCE, key, str(n), done=True)
+    return authors, known
+
+
+class S2Files(BaseSource):
+    """A folder of Semantic Scholar author and paper records (a :class:`Source`)."""
+
+    name = SOURCE
+
+    def __init__(self, match: bool = True) -> None:
+        self.match_as = SOURCE if match else None
+
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        root = Path(paths[0])
+        if not root.is_dir():
+            raise InputError(f"no such folder: {root}", hint="Pass the folder holding papers/.")
+        self.files = _layout(root)
+        if not self.files[0] and not self.files[1]:
+            raise InputError(
+                f"no Semantic Scholar records in {root}",
+                hint="Pass a folder with papers/ and participants/ (or authors/) of .json records.",
+            )
+        return [Input.folder(root)]
+
+    def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
+        author_files, paper_files = self.files
+        skip = int(state.get("at", 0))
+        authors, known = _authors(author_files)
+        for n, item in enumerate(authors, start=1):
+            if n > skip:
+                yield Item(n, item)
+        for n, f in enumerate(paper_files, start=len(authors) + 1):
+            if n <= skip:
+                continue
+            d = _load(f)
+            yield Item(
+                n, d if isinstance(d, Rejected) else parse_paper(d, str(f), known, names_compatible)
+            )
 
 
 def s2_files(
@@ -97,20 +111,6 @@ def s2_files(
     A paper already in the store from another source (same DOI, arXiv id, or
     title and year) is merged into the stored work.
     """
-    root = Path(folder)
-    if not root.is_dir():
-        raise InputError(f"no such folder: {root}", hint="Pass the folder holding papers/.")
-    skipped: list[str] = []
-    items = _items(store, root, force, skipped)
-    if match:
-        items = matched(store, items, SOURCE)
-    report = run_ingest(
-        store,
-        SOURCE,
-        {"folder": str(root), "force": force},
-        items,
-        batch_size=batch_size,
-        progress=progress,
+    return ingest(
+        store, S2Files(match), [folder], force=force, batch_size=batch_size, progress=progress
     )
-    report.skipped = skipped
-    return report

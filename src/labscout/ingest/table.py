@@ -2,59 +2,46 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from labscout.errors import InputError
-from labscout.ingest.matching import matched
-from labscout.ingest.paperlists import PaperListReport, collect_dropped, finish_report
-from labscout.ingest.pipeline import Checkpoint, run_ingest
+from labscout.ingest.paperlists import PaperListReport, PaperLists
+from labscout.ingest.pipeline import ingest
+from labscout.ingest.source import Input
 from labscout.progress import Progress
-from labscout.records import Rejected
-from labscout.sources.paperlists import Dropped
 from labscout.sources.table import SOURCE, iter_table, parse_mapping
 from labscout.store import Store
 
-CHECKPOINT_EVERY = 500  # papers between resume points
 
+class Table(PaperLists):
+    """A table of papers read through a column mapping (a :class:`Source`)."""
 
-def _key(path: Path, mapping: dict[str, str], author_sep: str) -> str:
-    st = path.stat()
-    how = hashlib.sha1(json.dumps([sorted(mapping.items()), author_sep]).encode()).hexdigest()[:10]
-    return f"{path.resolve()}|{st.st_size}|{how}"
+    name = SOURCE
 
+    def __init__(self, mapping: dict[str, str], author_sep: str, match: bool = True) -> None:
+        super().__init__(match)
+        self.mapping = mapping
+        self.author_sep = author_sep
 
-def _items(
-    store: Store,
-    path: Path,
-    mapping: dict[str, str],
-    author_sep: str,
-    force: bool,
-    skipped: list[str],
-) -> Iterator[Any]:
-    key = _key(path, mapping, author_sep)
-    state = store.get_progress(SOURCE, key)
-    if state and state[1] and not force:
-        skipped.append(str(path))
-        return
-    skip = int(state[0] or 0) if state and not force else 0
-    last = skip
-    n = 0
-    for item in iter_table(path, mapping, author_sep, skip_to_line=skip):
-        if isinstance(item, Rejected):
-            yield item
-            continue
-        last = item[0]
-        if len(item) == 3:
-            yield item[2]
-        yield item[1]
-        n += 1
-        if n % CHECKPOINT_EVERY == 0:
-            yield Checkpoint(SOURCE, key, str(last))
-    yield Checkpoint(SOURCE, key, str(last), done=True)
+    def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
+        p = Path(paths[0])
+        if not p.is_file():
+            raise InputError(f"no such file: {p}")
+        # read the header first, so a wrong mapping fails before a run is recorded
+        rows = iter_table(p, self.mapping, self.author_sep)
+        next(rows, None)
+        rows.close()
+        return [Input.file(p, {"mapping": self.mapping, "author_sep": self.author_sep})]
+
+    def parameters(self) -> dict[str, Any]:
+        return {"mapping": self.mapping, "author_sep": self.author_sep, **super().parameters()}
+
+    def papers(self, store: Store, input: Input, state: dict[str, Any]) -> Iterator[Any]:
+        assert input.path is not None
+        at = int(state.get("at", 0))
+        return iter_table(input.path, self.mapping, self.author_sep, skip_to_line=at)
 
 
 def table(
@@ -81,31 +68,13 @@ def table(
     same mapping is skipped once finished, unless ``force``. With ``match``, a
     paper the store already holds from another source is merged into it.
     """
-    fields = parse_mapping(mapping)
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"no such file: {p}")
-    # read the header first, so a wrong mapping fails before a run is recorded
-    rows = iter_table(p, fields, author_sep)
-    next(rows, None)
-    rows.close()
-    skipped: list[str] = []
-    dropped: list[Dropped] = []
-    items = _items(store, p, fields, author_sep, force, skipped)
-    if match:
-        items = matched(store, items, SOURCE)
-    report = run_ingest(
+    report = ingest(
         store,
-        SOURCE,
-        {
-            "path": str(p),
-            "mapping": fields,
-            "author_sep": author_sep,
-            "force": force,
-            "match": match,
-        },
-        collect_dropped(items, dropped),
+        Table(parse_mapping(mapping), author_sep, match),
+        [path],
+        force=force,
         batch_size=batch_size,
         progress=progress,
     )
-    return finish_report(store, report, dropped, skipped, SOURCE)
+    assert isinstance(report, PaperListReport)
+    return report
