@@ -142,3 +142,35 @@ def test_current_institutions_one_rule(store: Store) -> None:
     }
     assert list(got) == ["A1", "A2", "A4", "A5"]
     assert store.current_institutions([]) == {}
+
+
+def test_current_institutions_follow_identity_links(store: Store) -> None:
+    store.write(
+        Batch(
+            authors=[
+                Author("A1", "Ann", is_full=True),  # the person's record: no institution
+                Author("dblp:ann", "Ann", last_known_institution_ids=("I5",)),
+                Author("B1", "Bo", is_full=True),
+                Author("dblp:bo", "Bo"),
+            ],
+            works=[
+                _work("W1", 2018, {"A1": ("I1",), "B1": ("I2",)}),
+                _work("W2", 2022, {"dblp:bo": ("I3",)}),  # Bo's latest, under his other id
+            ],
+        )
+    )
+    before = store.current_institutions(["A1", "B1"])
+    assert before == {"A1": ("I1",), "B1": ("I2",)}
+    with store.transaction() as tx:
+        for n, (member, person) in enumerate((("dblp:ann", "A1"), ("dblp:bo", "B1"))):
+            tx.execute(
+                "INSERT INTO identity_links (link_id, author_id, person_id, rule) "
+                "VALUES (?, ?, ?, 'test')",
+                [n, member, person],
+            )
+    # another record's last known institution beats any paper; Bo's latest work counts
+    got = store.current_institutions(["A1", "B1", "dblp:bo"])
+    assert got == {"A1": ("I5",), "B1": ("I3",), "dblp:bo": ("I3",)}
+    details = store.current_institution_details(["A1", "B1"])
+    assert (details["A1"].basis, details["A1"].work_id) == ("author record", None)
+    assert (details["B1"].basis, details["B1"].work_id) == ("latest work", "W2")
