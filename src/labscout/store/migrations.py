@@ -12,6 +12,7 @@ from importlib import resources
 import duckdb
 
 from labscout.errors import StoreError
+from labscout.store.transaction import atomic
 
 SCHEMA_VERSION = 2
 
@@ -54,13 +55,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Create or upgrade the schema; return the version now in force."""
     version = current_version(con)
     if version is None:
-        con.execute("BEGIN")
-        con.execute(schema_sql())
-        con.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0')",
-            [str(SCHEMA_VERSION)],
-        )
-        con.execute("COMMIT")
+        with atomic(con, "the new store"):
+            con.execute(schema_sql())
+            con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0')",
+                [str(SCHEMA_VERSION)],
+            )
         return SCHEMA_VERSION
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -68,9 +68,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             hint="Upgrade labscout: pip install -U labscout",
         )
     while version < SCHEMA_VERSION:
-        con.execute("BEGIN")
-        con.execute(MIGRATIONS[version])
+        with atomic(con, f"the store (migration to version {version + 1})"):
+            con.execute(MIGRATIONS[version])
+            con.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version + 1)]
+            )
         version += 1
-        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
-        con.execute("COMMIT")
     return version

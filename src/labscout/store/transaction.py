@@ -78,6 +78,32 @@ class Transaction:
 
 
 @contextmanager
+def atomic(con: duckdb.DuckDBPyConnection, where: str) -> Iterator[None]:
+    """BEGIN; yield; COMMIT, or ROLLBACK when the block raises (which propagates,
+    KeyboardInterrupt too). A failed COMMIT rolls back and raises :class:`StoreError`
+    naming ``where``; a ROLLBACK failing after either never hides the first error."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    try:
+        con.execute("COMMIT")
+    except BaseException as exc:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.Error):
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(
+                f"the commit to {where} failed: {msg}",
+                hint="Nothing from this step was saved; run the command again.",
+            ) from exc
+        raise
+
+
+@contextmanager
 def transaction(store: Store, bump: bool = True) -> Iterator[Transaction]:
     """BEGIN; yield; bump the data version if rows changed (and ``bump``); COMMIT.
 
@@ -92,30 +118,12 @@ def transaction(store: Store, bump: bool = True) -> Iterator[Transaction]:
     if outer is not None:
         yield outer
         return
-    con = store.con
-    tx = Transaction(con)
-    con.execute("BEGIN")
+    tx = Transaction(store.con)
     store._tx = tx
     try:
-        try:
+        with atomic(store.con, store.path):
             yield tx
             if bump and tx.changed:
-                con.execute(BUMP_DATA_VERSION)
-        except BaseException:
-            with suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
-        try:
-            con.execute("COMMIT")
-        except BaseException as exc:
-            with suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise StoreError(
-                    f"the commit to {store.path} failed: {msg}",
-                    hint="Nothing from this step was saved; run the command again.",
-                ) from exc
-            raise
+                store.con.execute(BUMP_DATA_VERSION)
     finally:
         store._tx = None
