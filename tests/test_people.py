@@ -240,3 +240,30 @@ def test_a_store_from_before_identity_links(pstore: Store) -> None:
     }
     assert member_ids(pstore, ["A1"]) == ("A1",)
     assert resolve_person(pstore, "A1").author_ids == ("A1",)
+
+
+@pytest.mark.parametrize("ref", ["A1", "https://orcid.org/0000-0002-1825-009x", "ada lovelace"])
+def test_every_command_takes_the_same_forms(pstore: Store, ref: str) -> None:
+    from labscout.committee import find_conflicts
+    from labscout.graph import paths
+    from labscout.rank.queries import resolve_author
+    from labscout.signals import researcher_profile
+
+    mine = resolve_author(pstore, ref)  # find --mine
+    assert mine.author_ids == ADA and mine.work_ids == ("W1", "dblp:w2")
+    assert researcher_profile(pstore, ref).author_ids == ADA  # researcher
+    found = paths(pstore, [ref], "https://openalex.org/A11", k=1)  # path --from / --to
+    assert [p.id for p in found[0].people] == ["A1", "A11"]
+    report = find_conflicts(pstore, {"P1": ["https://dblp.org/pid/l/Lovelace"]}, [ref])
+    assert [(c.reason, c.reviewer_id) for c in report.conflicts if c.reason == "author"] == [
+        ("author", "A1")
+    ]
+    assert report.unknown_ids == ()
+
+
+def test_conflicts_keep_unknown_ids_and_report_them(pstore: Store) -> None:
+    from labscout.committee import find_conflicts
+
+    report = find_conflicts(pstore, {"P1": ["https://openalex.org/A999"]}, ["A999"])
+    assert report.unknown_ids == ("A999", "https://openalex.org/A999")
+    assert [(c.reason, c.reviewer_id) for c in report.conflicts] == [("author", "A999")]
