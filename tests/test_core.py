@@ -146,6 +146,16 @@ def test_institution_view_is_its_line_of_the_ladder(core: Labscout) -> None:
     assert plain.rank is None and plain.topic is None and plain.institution["id"]
 
 
+def test_institution_json_is_the_cli_json(core: Labscout, client: TestClient, demo_db) -> None:
+    inst = core.ladder(Query(text=Q, top=1)).institutions[0].institution_id
+    cli = _cli("institution", inst, "--topic", Q, "--db", demo_db, "-f", "json")
+    assert client.get(f"/institution/{inst}.json", params={"q": Q}).text == cli
+    assert core.institution(inst, Q).to_json() == cli
+    assert json.loads(cli)["rank"]["rank"] == 1
+    table = _cli("institution", inst, "--topic", Q, "--db", demo_db)
+    assert "#1 of" in table and "tier 1" in table
+
+
 def test_empty_web_search_json_is_a_400(client: TestClient) -> None:
     r = client.get("/search.json")
     assert r.status_code == 400 and r.json()["error"] == "nothing to search for"

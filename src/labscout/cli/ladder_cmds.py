@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
     app.command("ladder")(ladder_cmd)
     app.command("researcher")(researcher_cmd)
     app.command("read")(read_cmd)
+    app.command("institution")(institution_cmd)
 
 
 def _check_format(fmt: str) -> None:
@@ -202,3 +203,48 @@ def read_cmd(
     from labscout.cli.ladder_view import print_reading
 
     print_reading(result)
+
+
+@handle_errors
+def institution_cmd(
+    institution_id: Annotated[str, typer.Argument(help="Institution id (e.g. I136199984).")],
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", help="A topic: show the place's rank, tier and researchers on it."),
+    ] = None,
+    fmt: FormatOption = "table",
+    reindex: Annotated[
+        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
+    ] = False,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """One institution and, with --topic, its line of that topic's ladder (rank, tier,
+    researchers), computed for this place alone."""
+    _check_format(fmt)
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_labscout(s, reindex=reindex) as ls:
+        view = ls.institution(institution_id, topic)
+    if fmt == "json":
+        echo_json(view)
+        return
+    info = view.institution
+    where = ", ".join(x for x in (info["country_code"], info["type"]) if x)
+    typer.echo(
+        f"{info['display_name'] or info['id']} ({info['id']}{', ' + where if where else ''})"
+    )
+    if view.topic is None:
+        return
+    if view.rank is None:
+        typer.echo(f"No researcher's work on '{view.topic}' credits this place.")
+        return
+    r = view.rank
+    typer.echo(
+        f"'{view.topic}': #{r['rank']} of {view.n_ranked} places, tier {r['tier']}, "
+        f"topic strength {r['score']:.3f}, {r['n_researchers']} researchers"
+    )
+    for p in r["researchers"]:
+        typer.echo(
+            f"  {p['name']} ({p['author_id']}): credit {p['credit']:.3f}, fit {p['fit']:.3f}"
+        )
