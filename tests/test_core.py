@@ -159,3 +159,19 @@ def test_institution_json_is_the_cli_json(core: Labscout, client: TestClient, de
 def test_empty_web_search_json_is_a_400(client: TestClient) -> None:
     r = client.get("/search.json")
     assert r.status_code == 400 and r.json()["error"] == "nothing to search for"
+
+
+def test_the_public_api_is_reexported_and_records_stay_light() -> None:
+    import subprocess
+    import sys
+
+    import labscout
+
+    assert labscout.Labscout is Labscout and labscout.Query is Query
+    assert {"Labscout", "Query", "FindResult", "to_json"} <= set(labscout.__all__)
+    code = (
+        "import sys, labscout.records; "
+        "heavy = {'duckdb', 'numpy', 'labscout.core', 'labscout.store'} & set(sys.modules); "
+        "sys.exit(f'loaded {heavy}' if heavy else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
