@@ -275,7 +275,7 @@ def reach(
         raise InputError(
             "no known people given", hint="Use --from ID, --from-orcid or --from-name."
         )
-    tgt = [resolve_id(store, t, graph) for t in targets]
+    tgt = [resolve_id(store, t) for t in targets]
     todo = [t for t in dict.fromkeys(tgt) if t not in src]
     raw = search_paths(graph, src, todo, k=k, max_length=max_length)
     found = explain_paths(store, graph, raw)
@@ -310,7 +310,7 @@ def paths(
         raise InputError(
             "no known people given", hint="Use --from ID, --from-orcid or --from-name."
         )
-    t = resolve_id(store, target, graph)
+    t = resolve_id(store, target)
     _check_target(src, t)
     raw = search_paths(graph, src, [t], k=k, max_length=max_length)
     return explain_paths(store, graph, raw)[t]

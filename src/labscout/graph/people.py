@@ -34,7 +34,7 @@ def describe_people(store: Store, ids: Iterable[str]) -> dict[str, PersonRef]:
     }
 
 
-def resolve_id(store: Store, author_id: str, graph: CoauthorGraph | None = None) -> str:
+def resolve_id(store: Store, author_id: str) -> str:
     """The person id of anyone :func:`labscout.people.resolve_person` takes (an author
     id, ORCID, profile URL or exact name), or NotFoundError / AmbiguousError."""
     return resolve_person_id(store, author_id)
