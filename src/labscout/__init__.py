@@ -13,6 +13,7 @@ The public API, loaded on first use (so that ``import labscout.records`` stays l
   :class:`ResearcherProfile`; :class:`Filters` for ``find`` and ``ladder``.
 - :func:`paths` / :func:`reach` -> :class:`CoauthorPath`: co-author chains to a researcher;
   :func:`find_conflicts` -> :class:`ConflictReport`, :func:`assign` -> :class:`Assignment`.
+- :func:`resolve_person` -> :class:`Person`: who an author id, ORCID, profile URL or name is.
 - :class:`Store`, :class:`RankParams`, and the result types.
 """
 
@@ -52,6 +53,8 @@ _EXPORTS = {
     "Assignment": "labscout.committee",
     "find_conflicts": "labscout.committee",
     "ConflictReport": "labscout.committee",
+    "resolve_person": "labscout.people",
+    "Person": "labscout.people",
 }
 
 __all__ = sorted(_EXPORTS)
