@@ -14,9 +14,6 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     graph_cmds,
     identity_cmds,
     ingest_cmds,
-    ingest_snapshot,
-    ingest_sources,
-    ingest_tables,
     ladder_cmds,
     search_cmds,
     store_cmds,
@@ -35,9 +32,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# ingest sub-commands: modules that add commands to ingest_cmds.app import here
+# ingest sub-commands: registered from the table ingest_cmds.COMMANDS
 app.add_typer(ingest_cmds.app, name="ingest")
-ingest_tables.register(ingest_cmds.app)
 store_cmds.register(app)
 search_cmds.register(app)
 app.add_typer(identity_cmds.app, name="identities")

@@ -256,9 +256,9 @@ def openalex_snapshot(
     store: Store,
     root: str | Path,
     *,
-    fields: tuple[str, ...] | list[str] = (),
-    subfields: tuple[str, ...] | list[str] = (),
-    topics: tuple[str, ...] | list[str] = (),
+    fields: tuple[str, ...] | list[str] | None = (),
+    subfields: tuple[str, ...] | list[str] | None = (),
+    topics: tuple[str, ...] | list[str] | None = (),
     since: int | None = None,
     force: bool = False,
     partitions_at_once: int | None = None,
@@ -275,6 +275,6 @@ def openalex_snapshot(
     work id is rejected; a partition that cannot be read is rejected and left
     for the next run.
     """
-    flt = SnapshotFilter(tuple(fields), tuple(subfields), tuple(topics), since)
+    flt = SnapshotFilter(tuple(fields or ()), tuple(subfields or ()), tuple(topics or ()), since)
     source = OpenAlexSnapshot(flt, partitions_at_once)
     return ingest(store, source, [root], force=force, progress=progress)
