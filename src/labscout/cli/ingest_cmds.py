@@ -17,15 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from labscout.cli.common import (
-    ConfigOption,
-    DbOption,
-    QuietOption,
-    handle_errors,
-    open_store,
-    progress_for,
-    settings,
-)
+from labscout.cli import common
 from labscout.ingest import (
     IngestReport,
     arxiv_oai,
@@ -101,9 +93,9 @@ def _signature(spec: IngestCommand) -> inspect.Signature:
     if spec.match:
         shared["no_match"] = (NoMatchOption, False)
     shared |= {
-        "db": (DbOption, None),
-        "quiet": (QuietOption, False),
-        "config": (ConfigOption, None),
+        "db": (common.DbOption, None),
+        "quiet": (common.QuietOption, False),
+        "config": (common.ConfigOption, None),
         "as_json": (JsonOption, False),
     }
     params = []
@@ -127,9 +119,10 @@ def _command(spec: IngestCommand) -> Callable[..., None]:
             kw["match"] = not kw.pop("no_match")
         for flag, arg in spec.inverted.items():
             kw[arg] = not kw.pop(flag)
-        s = settings(config, db=db, quiet=quiet or None, **flags)
-        with open_store(s) as store:
-            report = spec.fn(store, **kw, **spec.from_settings(s), progress=progress_for(s))
+        s = common.settings(config, db=db, quiet=quiet or None, **flags)
+        with common.open_store(s) as store:
+            progress = common.progress_for(s)
+            report = spec.fn(store, **kw, **spec.from_settings(s), progress=progress)
         print_report(report, as_json)
 
     sig = _signature(spec)
@@ -327,4 +320,4 @@ COMMANDS: list[IngestCommand] = [
 ]
 
 for _spec in COMMANDS:
-    app.command(_spec.name)(handle_errors(_command(_spec)))
+    app.command(_spec.name)(common.handle_errors(_command(_spec)))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from labscout.errors import ConfigError, InputError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read, Resume
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, Resume, one_path
 from labscout.progress import Progress
 from labscout.records import Rejected
 from labscout.sources.arxiv import FORMATS, OaiClient, parse_oai_page, parse_snapshot_line
@@ -32,16 +32,17 @@ class ArxivOai(BaseSource):
     """An OAI-PMH ``ListRecords`` harvest (a :class:`Source`), resumed by its token."""
 
     name = SOURCE_OAI
+    match_source = "arxiv"
     checkpoint_every = None
     by_line = False
 
     def __init__(
         self, client: OaiClient, first: dict[str, str], base_url: str, match: bool = True
     ) -> None:
+        super().__init__(match)
         self.client = client
         self.first = first
         self.base_url = base_url
-        self.match_as = "arxiv" if match else None
         self.message: str | None = None
 
     def parameters(self) -> dict[str, Any]:
@@ -151,18 +152,13 @@ class ArxivSnapshot(BaseSource):
     """The Kaggle arXiv metadata file (a :class:`Source`)."""
 
     name = SOURCE_SNAPSHOT
+    match_source = "arxiv"
     checkpoint_every = 1000
 
-    def __init__(self, match: bool = True) -> None:
-        self.match_as = "arxiv" if match else None
-
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        p = Path(paths[0])
-        if not p.is_file():
-            raise InputError(
-                f"no such file: {p}", hint="Pass arxiv-metadata-oai-snapshot.json (Kaggle)."
-            )
-        return [Input.file(p)]
+        return [
+            Input.file(one_path(paths, False, "Pass arxiv-metadata-oai-snapshot.json (Kaggle)."))
+        ]
 
     def parameters(self) -> dict[str, Any]:
         return {"match": self.match_as is not None}
@@ -186,13 +182,7 @@ class ArxivSnapshot(BaseSource):
 
 
 def arxiv_snapshot(
-    store: Store,
-    path: str | Path,
-    *,
-    force: bool = False,
-    match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    store: Store, path: str | Path, *, match: bool = True, **options: Unpack[IngestOptions]
 ) -> IngestReport:
     """Ingest the Kaggle ``arxiv-metadata-oai-snapshot.json`` (JSON Lines, gzipped or not).
 
@@ -200,11 +190,4 @@ def arxiv_snapshot(
     the middle keeps the lines before the cut, raises
     :class:`~labscout.errors.InputError`, and resumes there when run again.
     """
-    return ingest(
-        store,
-        ArxivSnapshot(match),
-        [path],
-        force=force,
-        batch_size=batch_size,
-        progress=progress,
-    )
+    return ingest(store, ArxivSnapshot(match), [path], **options)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from labscout.errors import InputError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read, Resume
-from labscout.progress import Progress
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, Resume, one_path
 from labscout.records import Rejected
 from labscout.sources.dblp import DblpBroken, find_dtd, iter_dblp
 from labscout.store import Store
@@ -26,16 +24,12 @@ class DblpXml(BaseSource):
     checkpoint_every = 2000
 
     def __init__(self, dtd: str | Path | None = None, match: bool = True) -> None:
+        super().__init__(match)
         self.dtd = dtd
         self.dtd_path: Path | None = None
-        self.match_as = SOURCE if match else None
 
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        p = Path(paths[0])
-        if not p.is_file():
-            raise InputError(
-                f"no such file: {p}", hint="Pass the path of dblp.xml or dblp.xml.gz."
-            )
+        p = one_path(paths, False, "Pass the path of dblp.xml or dblp.xml.gz.")
         self.dtd_path = find_dtd(p, self.dtd)
         return [Input.file(p)]
 
@@ -64,10 +58,8 @@ def dblp_xml(
     path: str | Path,
     *,
     dtd: str | Path | None = None,
-    force: bool = False,
     match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    **options: Unpack[IngestOptions],
 ) -> IngestReport:
     """Ingest a DBLP XML file (``dblp.xml``, ``dblp.xml.gz`` or a part of one).
 
@@ -79,11 +71,4 @@ def dblp_xml(
     :class:`~labscout.errors.InputError` after keeping everything before the
     cut; running again resumes after the last record kept.
     """
-    return ingest(
-        store,
-        DblpXml(dtd, match),
-        [path],
-        force=force,
-        batch_size=batch_size,
-        progress=progress,
-    )
+    return ingest(store, DblpXml(dtd, match), [path], **options)

@@ -8,13 +8,12 @@ import gc
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from labscout.errors import InputError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read
-from labscout.progress import Progress
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read
 from labscout.records import MergedId, Rejected
 from labscout.sources.jsonfiles import JSON_SUFFIXES, expand_paths, iter_json_records, open_text
 from labscout.sources.openalex import parse_entity, short_id
@@ -65,6 +64,7 @@ class OpenAlexFiles(BaseSource):
     """OpenAlex JSON, JSON Lines and gzipped files, and merged-id CSVs (a :class:`Source`)."""
 
     name = SOURCE_FILES
+    matches = False
     overlap_writes = True  # read uses no store
 
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
@@ -92,12 +92,7 @@ class OpenAlexFiles(BaseSource):
 
 
 def openalex_files(
-    store: Store,
-    paths: list[str | Path],
-    *,
-    force: bool = False,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    store: Store, paths: list[str | Path], **options: Unpack[IngestOptions]
 ) -> IngestReport:
     """Ingest OpenAlex records from files: JSON lists, JSON Lines, gzipped JSON Lines.
 
@@ -107,11 +102,4 @@ def openalex_files(
     interrupted in resumes after the last saved record.
     """
     with _no_cyclic_gc(), store.bulk_load():
-        return ingest(
-            store,
-            OpenAlexFiles(),
-            paths,
-            force=force,
-            batch_size=batch_size,
-            progress=progress,
-        )
+        return ingest(store, OpenAlexFiles(), paths, **options)

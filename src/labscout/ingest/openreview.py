@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import orjson
 
 from labscout.errors import InputError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read
-from labscout.progress import Progress
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, one_path
 from labscout.records import Rejected
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.sources.openreview import archive_owner_name, parse_paper, person
@@ -27,13 +26,8 @@ class OpenReviewArchives(BaseSource):
     name = SOURCE
     checkpoint_every = None
 
-    def __init__(self, match: bool = True) -> None:
-        self.match_as = SOURCE if match else None
-
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        root = Path(paths[0])
-        if not root.is_dir():
-            raise InputError(f"no such folder: {root}", hint="Pass the folder holding archives/.")
+        root = one_path(paths, True, "Pass the folder holding archives/.")
         folder = root / "archives"
         archives = sorted(folder.glob("~*.jsonl")) if folder.is_dir() else []
         archives += sorted(root.glob("~*.jsonl"))
@@ -80,13 +74,7 @@ def _submissions(path: Path) -> Read:
 
 
 def openreview_archives(
-    store: Store,
-    folder: str | Path,
-    *,
-    force: bool = False,
-    match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    store: Store, folder: str | Path, *, match: bool = True, **options: Unpack[IngestOptions]
 ) -> IngestReport:
     """Ingest ``archives/~<id>.jsonl`` (each person's papers) and ``submissions.json``.
 
@@ -95,11 +83,4 @@ def openreview_archives(
     into the stored work. Archive files an earlier run finished are skipped
     unless ``force``.
     """
-    return ingest(
-        store,
-        OpenReviewArchives(match),
-        [folder],
-        force=force,
-        batch_size=batch_size,
-        progress=progress,
-    )
+    return ingest(store, OpenReviewArchives(match), [folder], **options)

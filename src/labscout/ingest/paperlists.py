@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from labscout.errors import InputError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read
-from labscout.progress import Progress
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read
 from labscout.records import Institution, Rejected
 from labscout.sources.jsonfiles import expand_paths
 from labscout.sources.paperlists import SOURCE, Dropped, iter_paperlist
@@ -79,7 +78,7 @@ class PaperLists(BaseSource):
     name = SOURCE
 
     def __init__(self, match: bool = True) -> None:
-        self.match_as = SOURCE if match else None
+        super().__init__(match)
         self.dropped: list[Dropped] = []
         self.known: dict[str, Institution] | None = None
 
@@ -121,13 +120,7 @@ class PaperLists(BaseSource):
 
 
 def paperlists(
-    store: Store,
-    paths: list[str | Path],
-    *,
-    force: bool = False,
-    match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    store: Store, paths: list[str | Path], *, match: bool = True, **options: Unpack[IngestOptions]
 ) -> PaperListReport:
     """Ingest Paper Copilot paper lists: ``.json`` or ``.json.gz`` files, or folders of them.
 
@@ -140,8 +133,6 @@ def paperlists(
     from another source (same DOI, arXiv id, or title and year) is merged into
     that work (:func:`labscout.ingest.merging.matched`), its authors linked.
     """
-    report = ingest(
-        store, PaperLists(match), paths, force=force, batch_size=batch_size, progress=progress
-    )
+    report = ingest(store, PaperLists(match), paths, **options)
     assert isinstance(report, PaperListReport)
     return report

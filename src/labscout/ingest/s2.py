@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import orjson
 
@@ -12,8 +12,7 @@ from labscout.errors import InputError
 from labscout.ingest.matching import names_compatible
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
-from labscout.ingest.source import BaseSource, Input, Item, Read
-from labscout.progress import Progress
+from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, one_path
 from labscout.records import Author, Rejected
 from labscout.sources.s2 import parse_author_record, parse_paper
 from labscout.store import Store
@@ -66,13 +65,8 @@ class S2Files(BaseSource):
 
     name = SOURCE
 
-    def __init__(self, match: bool = True) -> None:
-        self.match_as = SOURCE if match else None
-
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        root = Path(paths[0])
-        if not root.is_dir():
-            raise InputError(f"no such folder: {root}", hint="Pass the folder holding papers/.")
+        root = one_path(paths, True, "Pass the folder holding papers/.")
         self.files = _layout(root)
         if not self.files[0] and not self.files[1]:
             raise InputError(
@@ -98,19 +92,11 @@ class S2Files(BaseSource):
 
 
 def s2_files(
-    store: Store,
-    folder: str | Path,
-    *,
-    force: bool = False,
-    match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    store: Store, folder: str | Path, *, match: bool = True, **options: Unpack[IngestOptions]
 ) -> IngestReport:
     """Ingest Semantic Scholar author and paper records (one JSON file each) from ``folder``.
 
     A paper already in the store from another source (same DOI, arXiv id, or
     title and year) is merged into the stored work.
     """
-    return ingest(
-        store, S2Files(match), [folder], force=force, batch_size=batch_size, progress=progress
-    )
+    return ingest(store, S2Files(match), [folder], **options)

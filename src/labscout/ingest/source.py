@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import orjson
 
+from labscout.errors import InputError
 from labscout.ingest.report import IngestReport
-from labscout.progress import Task
+from labscout.progress import Progress, Task
 from labscout.records import Rejected
 from labscout.store import Store
 
@@ -119,20 +120,43 @@ class Source(Protocol):
         ...
 
 
+class IngestOptions(TypedDict, total=False):
+    """The keyword arguments every ingest function passes on to :func:`ingest`."""
+
+    force: bool
+    batch_size: int
+    progress: Progress | None
+
+
 class BaseSource:
-    """Defaults for a :class:`Source`: no matching, a resume point every 500 items."""
+    """Defaults for a :class:`Source`: a resume point every 500 items; works matched to
+    stored ones (excluding those of ``match_source``, default the source's name) when
+    ``matches`` and the caller's ``match`` say so."""
 
     name = ""
-    match_as: str | None = None
+    matches = True
+    match_as: str | None = None  # set by __init__ (sources that never match need not call it)
+    match_source: str | None = None
     checkpoint_every: int | None = 500
     overlap_writes = False
     by_line = True
+
+    def __init__(self, match: bool = True) -> None:
+        self.match_as = (self.match_source or self.name) if match and self.matches else None
 
     def parameters(self) -> dict[str, Any]:
         return {}
 
     def finish(self, store: Store, report: IngestReport | None) -> IngestReport | None:
         return report
+
+
+def one_path(paths: Sequence[str | Path], folder: bool, hint: str | None = None) -> Path:
+    """The one file (or ``folder``) that ``paths`` names; InputError when it is not there."""
+    p = Path(paths[0])
+    if not (p.is_dir() if folder else p.is_file()):
+        raise InputError(f"no such {'folder' if folder else 'file'}: {p}", hint=hint)
+    return p
 
 
 @runtime_checkable

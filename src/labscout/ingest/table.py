@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
-from labscout.errors import InputError
 from labscout.ingest.paperlists import PaperListReport, PaperLists
 from labscout.ingest.pipeline import ingest
-from labscout.ingest.source import Input
-from labscout.progress import Progress
+from labscout.ingest.source import IngestOptions, Input, one_path
 from labscout.sources.table import SOURCE, iter_table, parse_mapping
 from labscout.store import Store
 
@@ -26,9 +24,7 @@ class Table(PaperLists):
         self.author_sep = author_sep
 
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        p = Path(paths[0])
-        if not p.is_file():
-            raise InputError(f"no such file: {p}")
+        p = one_path(paths, False)
         # read the header first, so a wrong mapping fails before a run is recorded
         rows = iter_table(p, self.mapping, self.author_sep)
         next(rows, None)
@@ -50,10 +46,8 @@ def table(
     mapping: str | dict[str, str],
     *,
     author_sep: str = ";",
-    force: bool = False,
     match: bool = True,
-    batch_size: int = 2000,
-    progress: Progress | None = None,
+    **options: Unpack[IngestOptions],
 ) -> PaperListReport:
     """Ingest a table of papers: ``.csv``/``.tsv``/``.jsonl`` (optionally ``.gz``).
 
@@ -68,13 +62,6 @@ def table(
     same mapping is skipped once finished, unless ``force``. With ``match``, a
     paper the store already holds from another source is merged into it.
     """
-    report = ingest(
-        store,
-        Table(parse_mapping(mapping), author_sep, match),
-        [path],
-        force=force,
-        batch_size=batch_size,
-        progress=progress,
-    )
+    report = ingest(store, Table(parse_mapping(mapping), author_sep, match), [path], **options)
     assert isinstance(report, PaperListReport)
     return report
