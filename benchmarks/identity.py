@@ -28,8 +28,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from labscout.ingest.identity import resolve_identities
-from labscout.ingest.matching import name_key, names_compatible
 from labscout.records import Author, Authorship, Work
+from labscout.sources.names import name_key, names_compatible
 from labscout.store import Batch, Store
 
 ROOT = Path(__file__).resolve().parents[1]

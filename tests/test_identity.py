@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from labscout.cli import app
 from labscout.ingest import dblp_xml, identities, openalex_files, resolve_identities, split_author
-from labscout.ingest.matching import name_key, names_compatible, title_key
 from labscout.records import Author, Authorship, Work
+from labscout.sources.names import name_key, names_compatible, title_key
 from labscout.store import Batch, Store
 
 FIX = Path(__file__).parent / "fixtures" / "sources"

@@ -17,14 +17,15 @@ an incoming author who stands at the same place under a compatible name as a
 stored one is recorded as the same person (an identity link with the work as
 evidence) instead of being added twice.
 
+The name and title keys live in :mod:`labscout.sources.names` (sources use
+them too) and are re-exported here.
+
 Lookups are batched: the keys of the stored works are read once per run into a
 temporary table, and each batch of incoming works is matched in one join.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -32,84 +33,12 @@ import pyarrow as pa
 
 from labscout.records import Work
 from labscout.sources.arxiv import arxiv_doi
+from labscout.sources.names import names_compatible, title_key
 from labscout.store import Store
 from labscout.store.ingest_sql import load_match_titles, match_keys
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_SPACES = re.compile(r"\s+")
 MIN_TITLE = 12  # characters of normalised title before a title is matched at all ("Preface")
 MIN_FUZZY_YEAR_TITLE = 30  # characters of normalised title before a +-1 year is allowed
-
-
-def strip_accents(text: str) -> str:
-    return (
-        "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-        .replace("ø", "o")
-        .replace("ß", "ss")
-        .replace("ł", "l")
-        .replace("Ø", "O")
-        .replace("Ł", "L")
-    )
-
-
-def title_key(title: str | None) -> str:
-    """``"Attention Is All You Need."`` -> ``"attentionisallyouneed"``."""
-    if not title:
-        return ""
-    return _NON_ALNUM.sub("", strip_accents(title).lower())
-
-
-# -- names -----------------------------------------------------------------
-
-_DBLP_SUFFIX = re.compile(r"\s+\d{4}$")
-
-
-def name_parts(name: str | None) -> tuple[str, str]:
-    """``(last name, first names)`` in lower case without accents or DBLP's ``0001``.
-
-    "Last, First" and "First Middle Last" are both understood.
-    """
-    if not name:
-        return "", ""
-    n = _DBLP_SUFFIX.sub("", name.strip())
-    n = strip_accents(n).lower().replace(".", " ").replace("-", " ")
-    if "," in n:
-        last, _, first = n.partition(",")
-    else:
-        bits = n.split()
-        if not bits:
-            return "", ""
-        last, first = bits[-1], " ".join(bits[:-1])
-    last = _NON_ALNUM.sub("", last)
-    first = _SPACES.sub(" ", re.sub(r"[^a-z ]", "", first)).strip()
-    return last, first
-
-
-def name_key(name: str | None) -> str:
-    """Blocking key: last name plus first initial (``"wang w"``)."""
-    last, first = name_parts(name)
-    return f"{last} {first[:1]}".strip()
-
-
-def names_compatible(a: str | None, b: str | None) -> bool:
-    """Same last name, and first names that agree as far as both go.
-
-    "Y. Bengio" ~ "Yoshua Bengio"; "Wei Wang" !~ "Wen Wang"; "J. Smith" !~ "K. Smith".
-    """
-    la, fa = name_parts(a)
-    lb, fb = name_parts(b)
-    if not la or la != lb:
-        return False
-    ta, tb = fa.split(), fb.split()
-    if not ta or not tb:
-        return True
-    for x, y in zip(ta, tb, strict=False):
-        if len(x) == 1 or len(y) == 1:
-            if x[0] != y[0]:
-                return False
-        elif x != y:
-            return False
-    return True
 
 
 # -- works -----------------------------------------------------------------

@@ -3,7 +3,7 @@
 :func:`matched` sits between a source and the writer (see
 :func:`labscout.ingest.pipeline.ingest`): it finds the stored work each
 incoming work is (:mod:`labscout.ingest.matching`) and records the authors
-found on shared works as identity links (:mod:`labscout.ingest.identity`).
+found on shared works as identity links (:mod:`labscout.ingest.identity_links`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from labscout.errors import LabscoutError
-from labscout.ingest.identity import AliasLinker
+from labscout.ingest.identity_links import AliasLinker
 from labscout.ingest.matching import WorkMatcher, match_and_merge
 from labscout.store import Store
 

@@ -9,11 +9,11 @@ from typing import Any, Unpack
 import orjson
 
 from labscout.errors import InputError
-from labscout.ingest.matching import names_compatible
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, one_path
 from labscout.records import Author, Rejected
+from labscout.sources.names import names_compatible
 from labscout.sources.s2 import parse_author_record, parse_paper
 from labscout.store import Store
 

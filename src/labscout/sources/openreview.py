@@ -17,9 +17,11 @@ author id (exports built from S2) and is kept as the strong key ``s2``.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from labscout.records import Author, Authorship, Rejected, Work
+from labscout.sources.names import name_key, names_compatible
 from labscout.sources.s2 import is_s2_paper_id
 
 
@@ -42,10 +44,6 @@ def person(profile_id: str, name: str | None = None) -> Author:
 
 def archive_owner_name(papers: list[Any]) -> str | None:
     """The name on most of an archive's papers: its owner's (when the profile id is no name)."""
-    from collections import Counter
-
-    from labscout.ingest.matching import name_key
-
     keys: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for d in papers:
@@ -105,8 +103,6 @@ def parse_paper(d: Any, location: str, line: int | None, owner: Author | None) -
         authors.append(a)
         authorships.append(Authorship(author_id=a.id, position_index=i, raw_author_name=name))
     if owner is not None and not owner_placed:
-        from labscout.ingest.matching import names_compatible
-
         hit = next(
             (
                 k

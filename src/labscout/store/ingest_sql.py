@@ -49,7 +49,7 @@ def follow_name_merges(store: Store) -> None:
     ).fetchone()[0]
     if pending:
         store.apply_merges()
-    with store.transaction() as tx:
+    with store.transaction(bump=False) as tx:  # links are not index inputs
         for col in ("author_id", "person_id"):
             tx.execute(
                 f"UPDATE identity_links SET {col} = m.new_id FROM merged_ids m "
@@ -114,3 +114,151 @@ def match_keys(
     finally:
         con.unregister("_m_keys")
     return iter(found)
+
+
+# -- identity links (labscout.ingest.identity) ----------------------------------------
+
+LINK_COLUMNS = "link_id, author_id, person_id, rule, reason, evidence, created_at, undone_at"
+
+
+def links(store: Store, undone: bool) -> list[tuple[str, str]]:
+    """``(author_id, person_id)`` of the active links (or of the undone ones)."""
+    return store.con.execute(
+        "SELECT author_id, person_id FROM identity_links WHERE undone_at IS "
+        + ("NOT NULL" if undone else "NULL")
+    ).fetchall()
+
+
+def next_link_id(store: Store) -> int:
+    return store.con.execute("SELECT coalesce(max(link_id), 0) + 1 FROM identity_links").fetchone()[
+        0
+    ]
+
+
+def save_links(store: Store, moved: list[tuple[str, str]], new: list[tuple]) -> None:
+    """Move the active links of each (old person, new person) in ``moved``, then add ``new``
+    rows (:data:`LINK_COLUMNS`), in one transaction. Links are not index inputs: the data
+    version stays."""
+    with store.transaction(bump=False) as tx:
+        for old, person in moved:
+            tx.execute(
+                "UPDATE identity_links SET person_id = ? WHERE person_id = ? AND undone_at IS NULL",
+                [person, old],
+            )
+        if new:
+            tx.executemany(
+                f"INSERT INTO identity_links ({LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new
+            )
+
+
+def strong_ids(store: Store, schemes: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """``(author id, scheme, value)``: each author's ORCID (column ``orcid``), its external
+    ids of ``schemes``, and the OpenAlex author ids (``A123``) as scheme ``openalex``."""
+    con = store.con
+    rows = con.execute(
+        "SELECT id, 'orcid', orcid FROM authors WHERE orcid IS NOT NULL AND orcid <> ''"
+    ).fetchall()
+    placeholders = ", ".join("?" for _ in schemes)
+    rows += con.execute(
+        f"SELECT author_id, scheme, value FROM author_ids WHERE scheme IN ({placeholders})",
+        list(schemes),
+    ).fetchall()
+    rows += con.execute(
+        "SELECT id, 'openalex', id FROM authors WHERE regexp_matches(id, '^A\\d+$')"
+    ).fetchall()
+    return rows
+
+
+def author_names(store: Store) -> list[tuple[str, str | None, list[str] | None]]:
+    """``(id, display_name, name_variants)`` of every author."""
+    return store.con.execute("SELECT id, display_name, name_variants FROM authors").fetchall()
+
+
+def authorship_names(store: Store) -> list[tuple[str, str, str | None]]:
+    """``(work_id, author_id, raw_author_name)`` of every authorship."""
+    return store.con.execute(
+        "SELECT work_id, author_id, raw_author_name FROM authorships"
+    ).fetchall()
+
+
+def authors_and_persons(store: Store) -> tuple[int, int]:
+    """How many author records, and how many persons they are."""
+    con = store.con
+    authors = con.execute("SELECT count(*) FROM authors").fetchone()[0]
+    persons = con.execute("SELECT count(DISTINCT person_id) FROM author_person").fetchone()[0]
+    return authors, persons
+
+
+def author_known(store: Store, author_id: str) -> bool:
+    """Whether ``author_id`` is an author record or named by a link."""
+    con = store.con
+    exists = con.execute("SELECT count(*) FROM authors WHERE id = ?", [author_id]).fetchone()[0]
+    linked = con.execute(
+        "SELECT count(*) FROM identity_links WHERE author_id = ? OR person_id = ?",
+        [author_id, author_id],
+    ).fetchone()[0]
+    return bool(exists or linked)
+
+
+def person_links(store: Store, person_id: str) -> list[tuple]:
+    """The active links into ``person_id`` (:data:`LINK_COLUMNS`), oldest first."""
+    return store.con.execute(
+        f"SELECT {LINK_COLUMNS} FROM identity_links WHERE person_id = ? AND undone_at IS NULL "
+        "ORDER BY link_id",
+        [person_id],
+    ).fetchall()
+
+
+def undone_links(store: Store, author_ids: list[str]) -> list[tuple]:
+    """The undone links naming any of ``author_ids`` (:data:`LINK_COLUMNS`), oldest first."""
+    return store.con.execute(
+        f"SELECT {LINK_COLUMNS} FROM identity_links WHERE undone_at IS NOT NULL "
+        "AND (author_id IN (SELECT unnest(?)) OR person_id IN (SELECT unnest(?))) "
+        "ORDER BY link_id",
+        [author_ids] * 2,
+    ).fetchall()
+
+
+def author_labels(store: Store, author_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """``id -> (display_name, source)`` for the authors among ``author_ids``."""
+    rows = store.con.execute(
+        "SELECT id, display_name, source FROM authors WHERE id IN (SELECT unnest(?))",
+        [author_ids],
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def undo_links(
+    store: Store,
+    now: Any,
+    link_ids: list[int],
+    new_person: tuple[str, str] | None,
+    restore: list[tuple[str, str, str]],
+) -> int:
+    """In one transaction: mark ``link_ids`` undone at ``now``; move the person's other
+    active links from ``new_person[0]`` to ``new_person[1]``; give each ``(author, work,
+    holder)`` in ``restore`` the authorship ``holder`` has on ``work``, when it has none.
+    Returns the authorships restored."""
+    restored = 0
+    with store.transaction() as tx:
+        for link_id in link_ids:
+            tx.execute("UPDATE identity_links SET undone_at = ? WHERE link_id = ?", [now, link_id])
+        if new_person:
+            tx.execute(
+                "UPDATE identity_links SET person_id = ? WHERE person_id = ? AND undone_at IS NULL",
+                [new_person[1], new_person[0]],
+            )
+        for who, work_id, holder in restore:
+            has = tx.execute(
+                "SELECT count(*) FROM authorships WHERE work_id = ? AND author_id = ?",
+                [work_id, who],
+            ).fetchone()[0]
+            if has:
+                continue
+            restored += tx.execute(
+                "INSERT INTO authorships SELECT work_id, ?, author_position, "
+                "position_index, is_corresponding, raw_author_name, raw_affiliation_strings, "
+                "institution_ids FROM authorships WHERE work_id = ? AND author_id = ? LIMIT 1",
+                [who, work_id, holder],
+            ).fetchone()[0]
+    return restored
