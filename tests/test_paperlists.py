@@ -13,13 +13,12 @@ from labscout.cli import app
 from labscout.errors import InputError
 from labscout.ingest import paperlists
 from labscout.records import Rejected, Work
+from labscout.sources.institution_types import country_code, guess_institution_type
 from labscout.sources.paperlists import (
     PLACEHOLDER_INSTITUTIONS,
     Dropped,
     ListFile,
     align_affiliations,
-    country_code,
-    guess_institution_type,
     iter_paperlist,
     normalize_name,
     parse_paper,

@@ -15,6 +15,7 @@ Unicode with pylatexenc.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -310,8 +311,6 @@ class OaiClient:
         client: httpx.Client | None = None,
         sleep=None,
     ) -> None:
-        import time
-
         self.base_url = base_url
         self.delay = delay
         self.retries = retries
@@ -335,8 +334,6 @@ class OaiClient:
         return wait_exponential(multiplier=max(self.delay, 0.01), max=self.max_wait)(retry_state)
 
     def get(self, params: dict[str, str]) -> bytes:
-        import time
-
         retrying = Retrying(
             retry=retry_if_exception_type(_Retryable),
             stop=stop_after_attempt(max(1, self.retries)),
@@ -355,8 +352,6 @@ class OaiClient:
             self._last = time.monotonic()
 
     def _get_once(self, params: dict[str, str]) -> bytes:
-        import time
-
         if self._last is not None and self.delay > 0:
             left = self.delay - (time.monotonic() - self._last)
             if left > 0:

@@ -37,10 +37,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from labscout.errors import MissingExtraError
 from labscout.records import Author, Authorship, Institution, Rejected, Work
+from labscout.sources.institution_types import country_code, domain_of, guess_institution_type
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.sources.openalex import normalize_doi
 
@@ -108,118 +107,6 @@ def positions(n: int) -> list[str]:
 
 
 # -- institutions ------------------------------------------------------------
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.strip() for w in text.split(",") if w.strip())
-
-
-# A company named in an affiliation, matched as a whole word in the name.
-COMPANY_NAMES = _words(
-    "google, deepmind, meta, facebook, microsoft, nvidia, ibm, amazon, aws, apple, "
-    "openai, anthropic, baidu, alibaba, tencent, huawei, bytedance, samsung, sony, "
-    "adobe, intel, salesforce, uber, twitter, netflix, yahoo, xerox, at&t, bell labs, "
-    "nec, fujitsu, hitachi, toshiba, siemens, bosch, qualcomm, sensetime, megvii, "
-    "didi, kuaishou, naver, kakao, yandex, snap, linkedin, criteo, element ai, "
-    "preferred networks, disney, spotify, pinterest, airbnb, jd.com, ant group, "
-    "ant financial, meituan, xiaomi, lenovo, oppo, vivo, zte, ping an, iflytek, "
-    "noah's ark, mitsubishi, panasonic, ntt, toyota, honda, volkswagen, nokia, "
-    "ericsson, oracle, sap, cisco, hewlett, hp labs, dell, walmart, ebay, paypal, "
-    "visa, jp morgan, jpmorgan, goldman sachs, bloomberg, two sigma, citadel, cohere, "
-    "hugging face, huggingface, jd, sberbank, cyberagent, mistral, stability ai, "
-    "waymo, tesla, zoox"
-)
-# A company's web domain (the host ends with one of these).
-COMPANY_DOMAINS = _words(
-    "google.com, research.google, ai.google, deepmind.com, deepmind.google, fb.com, "
-    "facebook.com, meta.com, meta.ai, microsoft.com, nvidia.com, ibm.com, amazon.com, "
-    "amazon.science, apple.com, openai.com, baidu.com, alibaba-inc.com, tencent.com, "
-    "huawei.com, bytedance.com, samsung.com, sony.com, adobe.com, intel.com, "
-    "salesforce.com, uber.com, twitter.com, netflix.com, yahoo-inc.com"
-)
-_EDUCATION_WORDS = re.compile(
-    r"universit|college|école|ecole|school|polytechn|politecnic|hochschule|"
-    r"institute of technology|institut of technology|\beth\b|\bepfl\b|\bkaist\b|\bmit\b|"
-    r"\bucl\b|\bucla\b|\bnyu\b|\bcmu\b|\bkth\b|\biit\b|technion|sorbonne|\blmu\b|"
-    r"institute of science|institute of information technology|technological institute|"
-    r"courant institute|paristech|t[eé]l[eé]com paris|centralesup|eurecom|\bku leuven\b",
-    re.IGNORECASE,
-)
-# universities whose names contain a company's name
-_EDUCATION_FIRST = re.compile(r"toyota technological institute", re.IGNORECASE)
-_HEALTH_WORDS = re.compile(r"hospital|medical cent|clinic|health system", re.IGNORECASE)
-_FACILITY_WORDS = re.compile(
-    r"institute|institut|laborator|\blab\b|\blabs\b|research cent|academy of sciences|"
-    r"max planck|\binria\b|\bcnrs\b|\bcsiro\b|\bdfki\b|\briken\b|\bcnr\b|\bmila\b|\bvector\b|"
-    r"istituto|fondazione|centrum|cent(er|re) for|centre national|research organi[sz]ation|"
-    r"agency|council|helmholtz|academy|\bcifar\b|\bnicta\b|data61",
-    re.IGNORECASE,
-)
-_COMPANY_SUFFIX = re.compile(
-    r"\b(inc|ltd|llc|corp|corporation|gmbh|co\.|company|limited|plc|s\.a\.|ag)\b\.?",
-    re.IGNORECASE,
-)
-_COMPANY_NAME_RE = re.compile(
-    r"(?<![\w&.])(" + "|".join(re.escape(n) for n in COMPANY_NAMES) + r")(?![\w&])",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=262_144)
-def domain_of(url: str | None) -> str | None:
-    """``"http://www.nju.edu.cn"`` -> ``"nju.edu.cn"``; None when there is no host."""
-    if not url or not url.strip():
-        return None
-    url = url.strip()
-    host = urlparse(url if "//" in url else "//" + url).hostname or ""
-    host = host.lower().removeprefix("www.").strip(".")
-    return host if "." in host else None
-
-
-@lru_cache(maxsize=262_144)
-def guess_institution_type(name: str, domain: str | None = None) -> tuple[str | None, str]:
-    """An OpenAlex institution type for ``name`` (and its web ``domain``), with the rule used.
-
-    The first rule that matches decides (docs/sources.md lists them):
-
-    1. a known company named in the name or owning the domain -> ``company``;
-    2. a university word (university, college, école, polytechnic, institute of
-       technology, ETH, EPFL, ...) -> ``education``;
-    3. hospital, medical center, clinic -> ``healthcare``;
-    4. a ``.gov`` domain -> ``government``;
-    5. institute, laboratory, research center, academy of sciences, Max Planck,
-       INRIA, CNRS, ... -> ``facility``;
-    6. a company suffix (Inc, Ltd, LLC, Corp, GmbH, Company, ...) -> ``company``;
-    7. the domain alone: ``.edu``/``.edu.xx``/``.ac.xx`` -> ``education``,
-       ``.com``/``.ai``/``.io`` -> ``company``, ``.org`` -> ``nonprofit``;
-    8. otherwise unknown (None).
-    """
-    host = (domain or "").lower()
-    labels = host.split(".") if host else []
-    if _EDUCATION_FIRST.search(name):
-        return "education", "university word in name"
-    if _COMPANY_NAME_RE.search(name) or any(
-        host == d or host.endswith("." + d) for d in COMPANY_DOMAINS
-    ):
-        return "company", "known company"
-    if _EDUCATION_WORDS.search(name):
-        return "education", "university word in name"
-    if _HEALTH_WORDS.search(name):
-        return "healthcare", "hospital word in name"
-    if "gov" in labels[-2:]:
-        return "government", ".gov domain"
-    if _FACILITY_WORDS.search(name):
-        return "facility", "institute or laboratory word in name"
-    if _COMPANY_SUFFIX.search(name):
-        return "company", "company suffix in name"
-    if labels:
-        if labels[-1] == "edu" or (len(labels) > 2 and labels[-2] in ("edu", "ac")):
-            return "education", "academic domain"
-        if labels[-1] in ("com", "ai", "io"):
-            return "company", "commercial domain"
-        if labels[-1] == "org":
-            return "nonprofit", ".org domain"
-    return None, "no rule matched"
-
-
 # names that stand for "no institution" in the lists
 PLACEHOLDER_INSTITUTIONS = {
     "",
@@ -227,32 +114,6 @@ PLACEHOLDER_INSTITUTIONS = {
     "university-affiliation-not-specified",
     "unknown",
 }
-
-_COUNTRY_ALIASES = {"russia": "RU", "macau": "MO", "macao": "MO", "korea": "KR", "uk": "GB"}
-
-
-@lru_cache(maxsize=1024)
-def country_code(name: str | None) -> str | None:
-    """ISO 3166 alpha-2 code for a country name (pycountry), or None when unknown."""
-    if not name or not name.strip() or name.strip().lower() in ("unknown", "n/a"):
-        return None
-    try:
-        import pycountry
-    except ImportError:
-        raise MissingExtraError("sources", "pycountry") from None
-    key = name.strip()
-    alias = _COUNTRY_ALIASES.get(key.lower())
-    if alias:
-        return alias
-    try:
-        return pycountry.countries.lookup(key).alpha_2
-    except LookupError:
-        pass
-    try:
-        found = pycountry.countries.search_fuzzy(key)
-    except LookupError:
-        return None
-    return found[0].alpha_2 if found else None
 
 
 # -- alignment ----------------------------------------------------------------
@@ -361,8 +222,6 @@ def parse_paper(
     dropped: Dropped | None = None
 
     norms = _split(d.get("aff_unique_norm"))
-    urls = _split(d.get("aff_unique_url"))
-    countries = _split(d.get("aff_country_unique"))
     try:
         aff_index = align_affiliations(
             len(raw_names), len(names), d.get("aff_unique_index"), len(norms)
@@ -370,23 +229,53 @@ def parse_paper(
     except AlignmentError as exc:
         aff_index = None
         dropped = Dropped(location, position, f"affiliations left out: {exc}")
-    # country of each institution index, read through the parallel country index
-    inst_country: dict[int, str | None] = {}
-    if aff_index is not None:
-        try:
-            c_index = align_affiliations(
-                len(raw_names), len(names), d.get("aff_country_unique_index"), len(countries)
-            )
-        except AlignmentError:
-            c_index = None  # countries are a bonus: a paper keeps its institutions without them
-        if c_index is not None and len(c_index) == len(aff_index):
-            for insts, ctrs in zip(aff_index, c_index, strict=True):
-                if len(insts) == len(ctrs):
-                    for i, c in zip(insts, ctrs, strict=True):
-                        code = country_code(countries[c])
-                        if code:
-                            inst_country.setdefault(i, code)
+    inst_country = (
+        _countries(d, raw_names, names, aff_index, len(norms)) if aff_index is not None else {}
+    )
+    institutions, inst_ids_at = _institutions(
+        norms, _split(d.get("aff_unique_url")), inst_country, aff_index is not None, known
+    )
+    authorships, authors = _authorships(d, raw_names, aff_index, inst_ids_at)
+    work = _work(d, lf, title, location, position, tuple(authorships))
+    records = [work, *authors, *institutions.values()]
+    return (records, dropped) if dropped else records
 
+
+def _countries(
+    d: dict[str, Any],
+    raw_names: list[str],
+    names: list[str],
+    aff_index: list[list[int]],
+    n_norms: int,
+) -> dict[int, str | None]:
+    """The country of each institution index, read through the parallel country index."""
+    countries = _split(d.get("aff_country_unique"))
+    inst_country: dict[int, str | None] = {}
+    try:
+        c_index = align_affiliations(
+            len(raw_names), len(names), d.get("aff_country_unique_index"), len(countries)
+        )
+    except AlignmentError:
+        c_index = None  # countries are a bonus: a paper keeps its institutions without them
+    if c_index is not None and len(c_index) == len(aff_index):
+        for insts, ctrs in zip(aff_index, c_index, strict=True):
+            if len(insts) == len(ctrs):
+                for i, c in zip(insts, ctrs, strict=True):
+                    code = country_code(countries[c])
+                    if code:
+                        inst_country.setdefault(i, code)
+    return inst_country
+
+
+def _institutions(
+    norms: list[str],
+    urls: list[str],
+    inst_country: dict[int, str | None],
+    aligned: bool,
+    known: dict[str, Institution] | None,
+) -> tuple[dict[str, Institution], dict[int, str | None]]:
+    """The institutions to yield (only when the affiliations are ``aligned``), and the
+    institution id at each index of ``norms`` (None for placeholders)."""
     institutions: dict[str, Institution] = {}
     inst_ids_at: dict[int, str | None] = {}
     for i, name in enumerate(norms):
@@ -398,7 +287,7 @@ def parse_paper(
         domain = domain_of(urls[i]) if len(urls) == len(norms) else None
         kind, _rule = guess_institution_type(name, domain)
         inst_ids_at[i] = iid
-        if aff_index is not None:
+        if aligned:
             inst = _learn(
                 known,
                 Institution(
@@ -411,12 +300,21 @@ def parse_paper(
             )
             if inst is not None:
                 institutions[iid] = inst
+    return institutions, inst_ids_at
 
+
+def _authorships(
+    d: dict[str, Any],
+    raw_names: list[str],
+    aff_index: list[list[int]] | None,
+    inst_ids_at: dict[int, str | None],
+) -> tuple[list[Authorship], list[Author]]:
+    """The paper's authorships (with their institutions) and its authors, in order."""
     raw_affs = _split(d.get("aff"))
     aligned_raw = raw_affs if len(raw_affs) == len(raw_names) else None
     keep = [k for k, n in enumerate(raw_names) if n]
     by_slot = aff_index is not None and len(aff_index) == len(raw_names)
-    pos = positions(len(names))
+    pos = positions(len(keep))
     authorships = []
     authors: dict[str, Author] = {}
     for j, k in enumerate(keep):
@@ -442,10 +340,7 @@ def parse_paper(
             )
         )
         authors.setdefault(aid, Author(id=aid, display_name=name, source=SOURCE))
-
-    work = _work(d, lf, title, location, position, tuple(authorships))
-    records = [work, *authors.values(), *institutions.values()]
-    return (records, dropped) if dropped else records
+    return authorships, list(authors.values())
 
 
 def _work(

@@ -19,7 +19,7 @@ schema, so the user names the columns: ``title=Title,authors=Author,...``
 Works get ``table:<file stem>:<id>`` (the ``id`` column, else a hash of title
 and year); authors ``table:<normalised name>``; institutions
 ``table:inst:<normalised name>`` with a type guessed by
-:func:`~labscout.sources.paperlists.guess_institution_type` (no country: a
+:func:`~labscout.sources.institution_types.guess_institution_type` (no country: a
 table has none).
 """
 
@@ -35,12 +35,12 @@ from typing import Any
 
 from labscout.errors import InputError
 from labscout.records import Author, Authorship, Institution, Rejected, Work
+from labscout.sources.institution_types import guess_institution_type
 from labscout.sources.jsonfiles import iter_json_records, open_text
 from labscout.sources.openalex import normalize_doi
 from labscout.sources.paperlists import (
     Dropped,
     author_id,
-    guess_institution_type,
     institution_id,
     normalize_name,
     positions,
