@@ -1,5 +1,9 @@
 """Approximate vector search for large corpora: quantised usearch HNSW, memory-mapped.
 
+Used by benchmarks/scale.py only (``labscout index --vectors usearch --quantize``
+is the package's quantised index, in labscout.index.vectors); run from
+``benchmarks/``, so that ``import ann`` finds it.
+
 :class:`QuantizedIndex` implements the :class:`labscout.index.vectors.VectorIndex`
 interface (``kind``, ``search``, ``len``) with usearch scalars of ``f16``
 (2 bytes a dimension) or ``i8`` (1 byte a dimension, cosine kept by

@@ -15,7 +15,7 @@ in its own process so that its peak RSS (VmHWM) is its own.
 ``ingest``: works/s of ``openalex_snapshot`` (DuckDB's JSON reader) against
 the streaming Python path ``openalex_files`` on the same files, in the same
 run (the baseline; only up to ``--python-max`` works), and the peak RSS of
-each. ``search``: see ``labscout.index.ann``. ``embed``: texts/s of an
+each. ``search``: see ``benchmarks/ann.py``. ``embed``: texts/s of an
 embedder on this machine (CPU, or the GPU when there is one).
 
 Skips cleanly (exit 0) when ../shared/data is absent.
@@ -101,7 +101,7 @@ def one_ingest(method: str, corpus: Path, db: Path) -> dict:
 
 def one_ann_build(n: int, dtype: str, path: Path, connectivity: int = 16) -> dict:
     """Child: build the quantised HNSW graph over ``n`` random unit vectors and save it."""
-    from labscout.index.ann import QuantizedIndex, random_unit_vectors
+    from ann import QuantizedIndex, random_unit_vectors
 
     vectors = random_unit_vectors(n, seed=n)
     t = time.perf_counter()
@@ -117,7 +117,7 @@ def one_ann_query(n: int, dtype: str, path: Path, n_queries: int, ef: int = 0) -
     """Child: open the saved graph memory-mapped, time single queries, then recall@10."""
     import numpy as np
 
-    from labscout.index.ann import QuantizedIndex, random_unit_vectors
+    from ann import QuantizedIndex, random_unit_vectors
 
     # queries near stored vectors (a neighbourhood exists), one at a time, 1 thread
     rng = np.random.default_rng(1)
