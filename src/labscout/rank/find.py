@@ -56,26 +56,7 @@ def find(
     params = params or RankParams()
     top = query.top_or(FIND_TOP)
     text = query.text
-    query_works: list[str] = []
-    unmatched: tuple[str, ...] = ()
-    for ref in query.like:
-        wid = resolve_work(store, ref)
-        if wid not in query_works:
-            query_works.append(wid)
-    if query.like_bib is not None:
-        bib = resolve_bib(store, query.like_bib)
-        if not bib.work_ids:
-            raise NotFoundError(
-                f"none of the {bib.n_entries} entries of {query.like_bib} matches a stored work",
-                hint="Entries match by DOI, arXiv id or title; ingest the papers first.",
-            )
-        query_works += [w for w in bib.work_ids if w not in query_works]
-        unmatched = bib.unmatched
-    excluded: tuple[str, ...] = ()
-    if query.mine:
-        author = resolve_mine(store, query.mine)
-        query_works += [w for w in author.work_ids if w not in query_works]
-        excluded = author.author_ids + (author.coauthor_ids if query.exclude_coauthors else ())
+    query_works, unmatched, excluded = _query_works(store, query)
     if text is None and not query_works:
         raise InputError(
             "nothing to search for",
@@ -96,15 +77,8 @@ def find(
         text_of = f"{w.title}. {w.abstract}" if w.abstract else w.title
         queries.append(QueryText(text_of, index.row_of.get(wid)))
 
-    since = query.since
     filters = query.filters
-    allowed = None
-    if since is not None:
-        allowed = np.zeros(len(index.work_ids), dtype=bool)
-        recent = store.work_ids_since(since)
-        for i, wid in enumerate(index.work_ids):
-            allowed[i] = wid in recent
-    got = retrieve(index, queries, params, allowed)
+    got = retrieve(index, queries, params, _allowed(store, index, query.since))
     by_work = {index.work_ids[row]: s for row, s in got.scores.items()}
     records = store.works_for_ranking(list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
@@ -112,21 +86,7 @@ def find(
     if not filters.empty:
         ranked = filter_authors(store, ranked, filters)
 
-    hits: dict[str, WorkHit] = {}
-    for row, score in got.ranked():
-        w = records.get(index.work_ids[row])
-        if w is None:
-            continue
-        hits[w.id] = WorkHit(
-            work_id=w.id,
-            title=w.title,
-            year=w.publication_year,
-            venue=w.venue,
-            score=round(score, 6),
-            lexical_rank=got.lexical_rank.get(row),
-            dense_rank=got.dense_rank.get(row),
-            doi=w.doi,
-        )
+    hits = _work_hits(got, records, index)
     matches = explain(store, ranked, hits, records, params, top)
     asked = {**query.to_dict(), "top": top, "query_works": query_works}
     return FindResult(
@@ -148,6 +108,60 @@ def find(
             store, query.reach_from, [m.author_id for m in matches], query.reach_k, graph, progress
         ),
     )
+
+
+def _query_works(store: Store, query: Query) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+    """The works that stand for the query (liked, from a .bib, the user's own), the
+    .bib entries that matched nothing, and the authors to leave out (``mine``)."""
+    query_works: list[str] = []
+    unmatched: tuple[str, ...] = ()
+    for ref in query.like:
+        wid = resolve_work(store, ref)
+        if wid not in query_works:
+            query_works.append(wid)
+    if query.like_bib is not None:
+        bib = resolve_bib(store, query.like_bib)
+        if not bib.work_ids:
+            raise NotFoundError(
+                f"none of the {bib.n_entries} entries of {query.like_bib} matches a stored work",
+                hint="Entries match by DOI, arXiv id or title; ingest the papers first.",
+            )
+        query_works += [w for w in bib.work_ids if w not in query_works]
+        unmatched = bib.unmatched
+    excluded: tuple[str, ...] = ()
+    if query.mine:
+        author = resolve_mine(store, query.mine)
+        query_works += [w for w in author.work_ids if w not in query_works]
+        excluded = author.author_ids + (author.coauthor_ids if query.exclude_coauthors else ())
+    return query_works, unmatched, excluded
+
+
+def _allowed(store: Store, index: SearchIndex, since: int | None) -> np.ndarray | None:
+    """Which index rows ``since`` keeps (None: every row)."""
+    if since is None:
+        return None
+    recent = store.work_ids_since(since)
+    return np.array([wid in recent for wid in index.work_ids], dtype=bool)
+
+
+def _work_hits(got: Any, records: dict[str, Any], index: SearchIndex) -> dict[str, WorkHit]:
+    """The retrieved works, best first, with the scores and ranks that put them there."""
+    hits: dict[str, WorkHit] = {}
+    for row, score in got.ranked():
+        w = records.get(index.work_ids[row])
+        if w is None:
+            continue
+        hits[w.id] = WorkHit(
+            work_id=w.id,
+            title=w.title,
+            year=w.publication_year,
+            venue=w.venue,
+            score=round(score, 6),
+            lexical_rank=got.lexical_rank.get(row),
+            dense_rank=got.dense_rank.get(row),
+            doi=w.doi,
+        )
+    return hits
 
 
 def _reach(
