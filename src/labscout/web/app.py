@@ -76,40 +76,44 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(db: str | Path | Labscout) -> Starlette:
-    """The ASGI app over the store at ``db`` (opened read-only), or over a
-    :class:`~labscout.core.Labscout` the caller made (and closes)."""
-    ls = db if isinstance(db, Labscout) else Labscout(db)
-    env = _environment()
+class Pages:
+    """The routes' bodies over one :class:`~labscout.core.Labscout` and the templates."""
 
-    def page(request: Request, template: str, data: dict[str, Any], result: Any, **extra: Any):
+    def __init__(self, ls: Labscout, env: Environment) -> None:
+        self.ls = ls
+        self.env = env
+
+    def page(self, request: Request, template: str, data: dict[str, Any], result: Any,
+             **extra: Any) -> Response:  # fmt: skip
         """``result`` as the CLI's JSON, or ``data`` rendered into ``template``."""
         if _wants_json(request):
             return Response(to_json(result), media_type="application/json")
-        body = env.get_template(template).render(request=request, data=data, **extra)
+        body = self.env.get_template(template).render(request=request, data=data, **extra)
         return HTMLResponse(body)
 
-    def error_page(request: Request, status: int, message: str, hint: str | None = None):
+    def error(self, request: Request, status: int, message: str, hint: str | None = None):
         data = {"error": message, "hint": hint, "status": status}
         if _wants_json(request):
             return JSONResponse(data, status_code=status)
-        body = env.get_template("error.html").render(request=request, data=data)
+        body = self.env.get_template("error.html").render(request=request, data=data)
         return HTMLResponse(body, status_code=status)
 
-    def guarded(fn: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    def guarded(self, fn: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        """``fn`` with labscout errors as 404, 400 or 500 pages (never a traceback)."""
+
         def endpoint(request: Request) -> Response:
             try:
                 return fn(request)
             except NotFoundError as exc:
-                return error_page(request, 404, exc.message, exc.hint)
+                return self.error(request, 404, exc.message, exc.hint)
             except (InputError, AmbiguousError) as exc:
-                return error_page(request, 400, exc.message, exc.hint)
+                return self.error(request, 400, exc.message, exc.hint)
             except LabscoutError as exc:
-                return error_page(request, 500, exc.message, exc.hint)
+                return self.error(request, 500, exc.message, exc.hint)
 
         return endpoint
 
-    def search(request: Request) -> Response:
+    def search(self, request: Request) -> Response:
         query = Query.from_params(request.query_params)
         args = _form(request, query)
         if query.empty:
@@ -117,73 +121,76 @@ def create_app(db: str | Path | Labscout) -> Starlette:
                 raise InputError(
                     "nothing to search for", hint="Give q=TEXT or like=ID (see docs/web.md)."
                 )
-            return page(request, "search.html", {"query": args}, None, args=args)
+            return self.page(request, "search.html", {"query": args}, None, args=args)
         key = "ladder" if args["tab"] == "ladder" else "find"
-        result = ls.ladder(query) if key == "ladder" else ls.find(query)
+        result = self.ls.ladder(query) if key == "ladder" else self.ls.find(query)
         data = {"query": args, key: result.to_dict()}
-        return page(request, "search.html", data, result, args=args)
+        return self.page(request, "search.html", data, result, args=args)
 
-    def researcher(request: Request) -> Response:
+    def researcher(self, request: Request) -> Response:
         author_id = request.path_params["author_id"].removesuffix(".json")
-        profile = ls.researcher(author_id)
+        profile = self.ls.researcher(author_id)
         data: dict[str, Any] = {"profile": profile.to_dict()}
         known = _text(request, "from", MAX_TEXT_CHARS)
         if known and not _wants_json(request):
-            data["paths"] = [p.to_dict() for p in _paths(profile.author_id, known)]
+            data["paths"] = [p.to_dict() for p in self._paths(profile.author_id, known)]
             data["paths_from"] = known
-        chart = ""
         per_year = data["profile"]["activity"]["per_year"]
+        chart = ""
         if per_year:
-            chart = bar_chart(
-                [(str(y), float(n)) for y, n in per_year],
-                title="works per year",
-            )
-        return page(request, "researcher.html", data, profile, chart=chart)
+            chart = bar_chart([(str(y), float(n)) for y, n in per_year], title="works per year")
+        return self.page(request, "researcher.html", data, profile, chart=chart)
 
-    def _paths(target: str, known: str) -> list[Any]:
+    def _paths(self, target: str, known: str) -> list[Any]:
         from labscout.rank.find import split_people_refs
 
         ids, orcids, names = split_people_refs(known.split(","))
-        return ls.paths(target, ids, source_orcids=orcids, source_names=names)
+        return self.ls.paths(target, ids, source_orcids=orcids, source_names=names)
 
-    def path_json(request: Request) -> Response:
+    def path_json(self, request: Request) -> Response:
         target = _text(request, "to", MAX_REF_CHARS)
         if not target:
             raise InputError("no target given", hint="Give to=AUTHOR_ID and from=ID,ID.")
-        return Response(
-            to_json(_paths(target, _text(request, "from"))), media_type="application/json"
-        )
+        found = self._paths(target, _text(request, "from"))
+        return Response(to_json(found), media_type="application/json")
 
-    def institution(request: Request) -> Response:
+    def institution(self, request: Request) -> Response:
         inst_id = request.path_params["institution_id"].removesuffix(".json")
         q = _text(request, "q")
-        view = ls.institution(inst_id, q or None)
-        return page(request, "institution.html", view.to_dict(), view, q=q)
+        view = self.ls.institution(inst_id, q or None)
+        return self.page(request, "institution.html", view.to_dict(), view, q=q)
 
-    def read(request: Request) -> Response:
+    def read(self, request: Request) -> Response:
         q = _text(request, "q")
         if not q:
             if _wants_json(request):
                 raise InputError("nothing to read about", hint="Give q=TOPIC.")
-            return page(request, "read.html", {"query": {"q": q}}, None, q=q)
-        result = ls.read(q)
+            return self.page(request, "read.html", {"query": {"q": q}}, None, q=q)
+        result = self.ls.read(q)
         data = {"query": {"q": q}, "reading": result.to_dict()}
-        return page(request, "read.html", data, result, q=q)
+        return self.page(request, "read.html", data, result, q=q)
 
-    async def not_found(request: Request, exc: Exception) -> Response:
+    async def not_found(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
-        return error_page(request, status, "no such page" if status == 404 else "bad request")
+        return self.error(request, status, "no such page" if status == 404 else "bad request")
 
+
+def create_app(db: str | Path | Labscout) -> Starlette:
+    """The ASGI app over the store at ``db`` (opened read-only), or over a
+    :class:`~labscout.core.Labscout` the caller made (and closes)."""
+    ls = db if isinstance(db, Labscout) else Labscout(db)
+    pages = Pages(ls, _environment())
+    g = pages.guarded
     routes = [
-        Route("/", guarded(search)),
-        Route("/search.json", guarded(search)),
-        Route("/read", guarded(read)),
-        Route("/read.json", guarded(read)),
-        Route("/path.json", guarded(path_json)),
-        Route("/researcher/{author_id:str}", guarded(researcher)),
-        Route("/institution/{institution_id:str}", guarded(institution)),
+        Route("/", g(pages.search)),
+        Route("/search.json", g(pages.search)),
+        Route("/read", g(pages.read)),
+        Route("/read.json", g(pages.read)),
+        Route("/path.json", g(pages.path_json)),
+        Route("/researcher/{author_id:str}", g(pages.researcher)),
+        Route("/institution/{institution_id:str}", g(pages.institution)),
         Mount("/static", StaticFiles(packages=[("labscout.web", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: pages.not_found})
     app.state.labscout = ls
     return app
