@@ -63,10 +63,8 @@ def finish_report(
     out.dropped_items = dropped[:MAX_DROPPED_KEPT]
     out.institution_types = institution_types(store, source)
     if dropped:
-        rejects = [
-            {"location": r.location, "line": r.line, "reason": r.reason}
-            for r in [*report.rejects, *out.dropped_items]
-        ]
+        both: list[Rejected | Dropped] = [*report.rejects, *out.dropped_items]
+        rejects = [{"location": r.location, "line": r.line, "reason": r.reason} for r in both]
         store.update_run(report.run_id, rejects=rejects[:MAX_DROPPED_KEPT])
     return out
 

@@ -97,11 +97,30 @@ Read = Iterator[Item | Rejected | Resume]
 class Source(Protocol):
     """What :func:`labscout.ingest.pipeline.ingest` needs from a source (see the module)."""
 
-    name: str  # the run's source name, and the resume points'
-    match_as: str | None  # merge works already stored, except this source's own; None: no
-    checkpoint_every: int | None  # items between resume points; None: only at an input's end
-    overlap_writes: bool  # read while the last batch is written (only if read uses no store)
-    by_line: bool  # resumes from a line ({"at": n}); False: from the states its Resume items give
+    @property
+    def name(self) -> str:
+        """The run's source name, and the resume points'."""
+        ...
+
+    @property
+    def match_as(self) -> str | None:
+        """Merge works already stored, except those of this source; None: do not."""
+        ...
+
+    @property
+    def checkpoint_every(self) -> int | None:
+        """Items between resume points; None: only at an input's end."""
+        ...
+
+    @property
+    def overlap_writes(self) -> bool:
+        """Read while the last batch is written (only if ``read`` does not use the store)."""
+        ...
+
+    @property
+    def by_line(self) -> bool:
+        """Resumes from a line (``{"at": n}``); False: from the states its Resume items give."""
+        ...
 
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
         """The inputs ``paths`` name; raises InputError when there are none."""

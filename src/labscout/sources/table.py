@@ -28,7 +28,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,7 +255,7 @@ def _paper_records(p: _Paper, mapping: dict[str, str], stem: str, location: str)
 
 def iter_table(
     path: Path, mapping: dict[str, str], author_sep: str = ";", skip_to_line: int = 0
-) -> Iterator[tuple[int, list] | tuple[int, list, Dropped] | Rejected]:
+) -> Generator[tuple[int, list] | tuple[int, list, Dropped] | Rejected, None, None]:
     """``(last line, records)`` per paper, ``(last line, records, Dropped)``, or a Rejected.
 
     Rows up to ``skip_to_line`` are skipped (a resume point). The line is the

@@ -16,6 +16,13 @@ import pyarrow as pa
 from labscout.records import Institution
 from labscout.store.store import Store
 
+
+def _scalar(con: Any, sql: str, params: list | None = None) -> Any:
+    """The first column of the first row ``sql`` gives (None when there is none)."""
+    row = con.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
 # -- sources' own records ----------------------------------------------------
 
 
@@ -43,10 +50,11 @@ def known_institutions(store: Store, source: str) -> dict[str, Institution]:
 def follow_name_merges(store: Store) -> None:
     """Authorships and identity links still naming a merged author (DBLP's ``dblp:name/...``)
     move to the author it was merged into."""
-    pending = store.con.execute(
+    pending = _scalar(
+        store.con,
         "SELECT count(*) FROM authorships a JOIN merged_ids m "
-        "ON m.entity = 'authors' AND a.author_id = m.old_id"
-    ).fetchone()[0]
+        "ON m.entity = 'authors' AND a.author_id = m.old_id",
+    )
     if pending:
         store.apply_merges()
     with store.transaction(bump=False) as tx:  # links are not index inputs
@@ -130,9 +138,7 @@ def links(store: Store, undone: bool) -> list[tuple[str, str]]:
 
 
 def next_link_id(store: Store) -> int:
-    return store.con.execute("SELECT coalesce(max(link_id), 0) + 1 FROM identity_links").fetchone()[
-        0
-    ]
+    return _scalar(store.con, "SELECT coalesce(max(link_id), 0) + 1 FROM identity_links")
 
 
 def save_links(store: Store, moved: list[tuple[str, str]], new: list[tuple]) -> None:
@@ -184,19 +190,20 @@ def authorship_names(store: Store) -> list[tuple[str, str, str | None]]:
 def authors_and_persons(store: Store) -> tuple[int, int]:
     """How many author records, and how many persons they are."""
     con = store.con
-    authors = con.execute("SELECT count(*) FROM authors").fetchone()[0]
-    persons = con.execute("SELECT count(DISTINCT person_id) FROM author_person").fetchone()[0]
+    authors = _scalar(con, "SELECT count(*) FROM authors")
+    persons = _scalar(con, "SELECT count(DISTINCT person_id) FROM author_person")
     return authors, persons
 
 
 def author_known(store: Store, author_id: str) -> bool:
     """Whether ``author_id`` is an author record or named by a link."""
     con = store.con
-    exists = con.execute("SELECT count(*) FROM authors WHERE id = ?", [author_id]).fetchone()[0]
-    linked = con.execute(
+    exists = _scalar(con, "SELECT count(*) FROM authors WHERE id = ?", [author_id])
+    linked = _scalar(
+        con,
         "SELECT count(*) FROM identity_links WHERE author_id = ? OR person_id = ?",
         [author_id, author_id],
-    ).fetchone()[0]
+    )
     return bool(exists or linked)
 
 
@@ -249,16 +256,18 @@ def undo_links(
                 [new_person[1], new_person[0]],
             )
         for who, work_id, holder in restore:
-            has = tx.execute(
+            has = _scalar(
+                tx,
                 "SELECT count(*) FROM authorships WHERE work_id = ? AND author_id = ?",
                 [work_id, who],
-            ).fetchone()[0]
+            )
             if has:
                 continue
-            restored += tx.execute(
+            restored += _scalar(
+                tx,
                 "INSERT INTO authorships SELECT work_id, ?, author_position, "
                 "position_index, is_corresponding, raw_author_name, raw_affiliation_strings, "
                 "institution_ids FROM authorships WHERE work_id = ? AND author_id = ? LIMIT 1",
                 [who, work_id, holder],
-            ).fetchone()[0]
+            )
     return restored

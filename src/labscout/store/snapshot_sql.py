@@ -170,7 +170,8 @@ def filter_condition(
 ) -> tuple[str, list]:
     """A SQL condition on the raw columns keeping works with a topic in one of ``fields``
     (and ``subfields``, ``topics``; each kind given must match) from ``since`` on."""
-    conds, params = [], []
+    conds: list[str] = []
+    params: list[Any] = []
     for values, path in ((fields, "t.field.id"), (subfields, "t.subfield.id")):
         if values:
             conds.append(f"list_has_any(list_transform(topics, lambda t: _oa_last({path})), ?)")
@@ -193,13 +194,14 @@ def _columns_sql() -> str:
 
 
 def _count(con: Any, sql: str) -> int:
-    return con.execute(sql).fetchone()[0]
+    row = con.execute(sql).fetchone()
+    return row[0] if row else 0
 
 
 def prepare(store: Store) -> int:
     """Define the macros the snapshot SQL uses; returns DuckDB's thread count."""
     store.con.execute(MACROS)
-    return int(store.con.execute("SELECT current_setting('threads')").fetchone()[0])
+    return int(_count(store.con, "SELECT current_setting('threads')"))
 
 
 def has_merged_ids(store: Store) -> bool:
