@@ -1,5 +1,15 @@
 """Ingest: read a source's records and write them to the store, resumably.
 
+Every source has one shape, a :class:`Source` (``source.py``: its inputs,
+their resume keys, the items of one input with their line numbers), read by
+one :func:`ingest` (``pipeline.py``: skip what is finished, resume the rest,
+merge works already stored (``merging.py``, ``matching.py``), write in
+batches, report). One module a source (``openalex.py``, ``openalex_api.py``,
+``snapshot.py``, ``dblp.py``, ``arxiv.py``, ``s2.py``, ``openreview.py``,
+``paperlists.py``, ``table.py``) defines its Source and a function that runs
+it; ``identity.py`` and ``identity_links.py`` link one person's records
+across sources. SQL beyond writing records is in :mod:`labscout.store.ingest_sql`.
+
 The public entry points return an :class:`IngestReport`.
 """
 
