@@ -49,7 +49,7 @@ class ArxivOai(BaseSource):
         return {k: v for k, v in self.first.items() if k != "verb"} | {"base_url": self.base_url}
 
     def inputs(self, paths: Sequence[str | Path]) -> list[Input]:
-        return [Input.query("harvest", self.parameters())]
+        return [Input.query("harvest", self.parameters(), "harvest again")]
 
     def _page(self, state: dict[str, Any]):
         """The next page, or None at the end."""

@@ -63,9 +63,9 @@ class Input:
         return cls(str(path), resume_key(path), path)
 
     @classmethod
-    def query(cls, what: str, parameters: dict[str, Any]) -> Input:
+    def query(cls, what: str, parameters: dict[str, Any], again: str = "fetch again") -> Input:
         key = resume_key(None, parameters)
-        return cls(f"{what} {key} (finished earlier; --force to fetch again)", key)
+        return cls(f"{what} {key} (finished earlier; --force to {again})", key)
 
 
 @dataclass(frozen=True, slots=True)
