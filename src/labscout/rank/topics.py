@@ -1,0 +1,651 @@
+"""A map of the research topics near some works: clusters of the works around them.
+
+From query works (the works retrieved for a text, liked works, or one's own),
+the ``neighbourhood`` nearest works in the store (cosine over the search
+index's embeddings) are clustered with scikit-learn (k-means by default;
+agglomerative or HDBSCAN on request). Each cluster is a topic with:
+
+- a **name**: its distinctive terms (TF-IDF of the cluster's titles and
+  abstracts against the rest of the neighbourhood), or its most frequent
+  OpenAlex topic when most of its works carry one;
+- **size**: works, groups (distinct institutions named on them), researchers;
+- **growth**: the share of its works from the last ``recent_years`` years,
+  and that share divided by the same share over the whole neighbourhood;
+- **abstract**: a transparent score (:func:`abstract_score`) with the venues
+  and words that drove it, and its difference from the query works' score;
+- **crowdedness**: researchers per work;
+- **exotic**: small, growing, few groups: the mean of three percentile ranks
+  among the map's topics (fewer works, higher recent share, fewer groups);
+- its top groups and a few example works.
+
+Docs: docs/ladder.md, "Topics near mine".
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+
+from labscout.errors import InputError, MissingExtraError
+from labscout.index.build import work_text
+from labscout.records import Work
+from labscout.store import Store
+
+THEORY_VENUES = (
+    "colt",
+    "alt",
+    "uai",
+    "aistats",
+    "jmlr",
+    "conference on learning theory",
+    "algorithmic learning theory",
+    "uncertainty in artificial intelligence",
+    "artificial intelligence and statistics",
+    "journal of machine learning research",
+)
+THEORY_TERMS = (
+    "theorem",
+    "lemma",
+    "proof",
+    "prove",
+    "provably",
+    "upper bound",
+    "lower bound",
+    "bound",
+    "regret",
+    "sample complexity",
+    "convergence rate",
+    "minimax",
+    "pac",
+    "vc dimension",
+    "rademacher",
+    "guarantee",
+    "identifiability",
+    "np-hard",
+    "polynomial time",
+    "asymptotic",
+    "convex",
+    "equation",
+    "theoretical",
+    "theory",
+)
+APPLICATION_TERMS = (
+    "medical",
+    "clinical",
+    "patient",
+    "healthcare",
+    "hospital",
+    "disease",
+    "diagnosis",
+    "cancer",
+    "drug",
+    "molecule",
+    "protein",
+    "biomedical",
+    "radiology",
+    "mri",
+    "traffic",
+    "financial",
+    "stock",
+    "legal",
+    "e-commerce",
+    "customer",
+    "agriculture",
+    "crop",
+    "satellite",
+    "remote sensing",
+    "weather",
+    "climate",
+    "autonomous driving",
+    "vehicle",
+    "surgical",
+    "social media",
+    "news",
+    "industrial",
+    "manufacturing",
+    "energy",
+)
+SORTS = ("near", "abstract", "more-abstract", "exotic", "growth", "size")
+
+
+@dataclass(frozen=True)
+class TopicParams:
+    """What the topic map is built from (docs/ladder.md, "Topics near mine")."""
+
+    neighbourhood: int = 1500
+    """The works clustered: this many nearest to the query works (cosine, max over them)."""
+    n_topics: int = 10
+    """Clusters asked of k-means and agglomerative clustering (fewer on a small store:
+    at most one per ``min_topic_size`` works)."""
+    method: str = "kmeans"
+    """kmeans, agglomerative (Ward) or hdbscan (scikit-learn's; its noise is left out)."""
+    min_topic_size: int = 5
+    """HDBSCAN's smallest cluster; also caps the number of k-means clusters."""
+    n_terms: int = 6
+    """Distinctive terms listed per topic."""
+    recent_years: int = 3
+    """"Recent" is the last this-many years up to the reference year."""
+    reference_year: int | None = None
+    """None: the latest publication year among the neighbourhood's works."""
+    n_groups: int = 5
+    """Top groups (institutions) listed per topic."""
+    n_examples: int = 3
+    """Example works listed per topic (nearest to its centre)."""
+    random_state: int = 0
+    """Seed of k-means, so that a map is the same run after run."""
+    venue_weight: float = 1.0
+    """What a theory/method venue adds to a work's abstract score."""
+    term_cap: int = 3
+    """Theory (application) terms count up to this many distinct ones per work."""
+    theory_venues: tuple[str, ...] = THEORY_VENUES
+    """Venue names (lower case) counted as theory/method venues: an exact short name
+    (COLT) or a part of a long one."""
+    theory_terms: tuple[str, ...] = THEORY_TERMS
+    """Words and phrases of theory and method wording (whole words, plural allowed)."""
+    application_terms: tuple[str, ...] = APPLICATION_TERMS
+    """Words and phrases of application domains."""
+
+    @cached_property
+    def _theory_re(self) -> re.Pattern[str]:
+        return _terms_re(self.theory_terms)
+
+    @cached_property
+    def _application_re(self) -> re.Pattern[str]:
+        return _terms_re(self.application_terms)
+
+
+def _terms_re(terms: Sequence[str]) -> re.Pattern[str]:
+    alts = sorted((re.escape(t) for t in terms), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(alts) + r")(?:s|es)?\b", re.I)
+
+
+@dataclass(frozen=True)
+class TopicWork:
+    work_id: str
+    title: str
+    year: int | None
+    venue: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    institution_id: str
+    name: str
+    country_code: str | None
+    type: str | None
+    n_works: int
+    """The topic's works naming this institution."""
+
+
+@dataclass(frozen=True)
+class AbstractScore:
+    """How abstract a set of works is, with what drove the figure."""
+
+    score: float
+    """Mean over the works of: venue_weight x [theory/method venue] + (distinct theory
+    terms, capped) / cap - (distinct application terms, capped) / cap; in [-1, 1 + venue_weight]."""
+    n_works: int
+    theory_venue_share: float
+    """Share of the works in a theory/method venue."""
+    theory_venues: tuple[tuple[str, int], ...]
+    """(venue, works), most first."""
+    theory_terms: tuple[tuple[str, int], ...]
+    """(term, works using it), most first."""
+    application_terms: tuple[tuple[str, int], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One cluster of the map."""
+
+    id: int
+    name: str
+    name_basis: str
+    """"terms" (distinctive TF-IDF terms) or "openalex" (most frequent OpenAlex topic)."""
+    terms: tuple[str, ...]
+    openalex_topic: str | None
+    n_works: int
+    n_groups: int
+    """Distinct institutions named on its works."""
+    n_researchers: int
+    crowdedness: float
+    """Researchers per work."""
+    recent_share: float | None
+    """Share of its dated works from the recent years."""
+    growth: float | None
+    """``recent_share`` over the neighbourhood's recent share (above 1: growing faster)."""
+    abstract: AbstractScore
+    abstract_delta: float
+    """Its abstract score minus the query works' (above 0: more abstract than them)."""
+    exotic: float
+    """Mean percentile rank among the map's topics of: fewer works, higher recent share,
+    fewer groups (1 = the smallest, fastest-growing, least-crowded with groups)."""
+    closeness: float
+    """Mean cosine of its works to the nearest query work."""
+    n_query_works: int
+    """Query works that fall in it."""
+    top_groups: tuple[TopicGroup, ...]
+    examples: tuple[TopicWork, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TopicMap:
+    """The answer of ``topics``: the topics near the query works, sorted as asked."""
+
+    query: dict[str, Any]
+    topics: tuple[Topic, ...]
+    query_abstract: AbstractScore
+    """The abstract score of the query works themselves."""
+    n_works: int
+    """Works clustered (the neighbourhood)."""
+    n_unclustered: int
+    """Neighbourhood works left out (HDBSCAN's noise)."""
+    reference_year: int | None
+    recent_share: float | None
+    """The neighbourhood's share of recent works (the growth baseline)."""
+    sort: str
+    params: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Index(Protocol):
+    """What the map needs of a search index (:class:`labscout.index.build.SearchIndex`)."""
+
+    work_ids: list[str]
+    row_of: dict[str, int]
+
+    def row_vectors(self, rows: list[int]) -> np.ndarray: ...
+
+    @property
+    def vectors(self) -> Any: ...
+
+
+# -- the abstract score -------------------------------------------------------------
+
+
+def is_theory_venue(venue: str | None, params: TopicParams) -> bool:
+    v = (venue or "").strip().lower()
+    if not v:
+        return False
+    return any(v == t or (len(t) > 8 and t in v) for t in params.theory_venues)
+
+
+def work_terms(work: Work, params: TopicParams) -> tuple[set[str], set[str]]:
+    """The distinct theory terms and application terms in a work's title and abstract."""
+    text = work_text(work.title, work.abstract)
+    theory = {m.group(1).lower() for m in params._theory_re.finditer(text)}
+    appl = {m.group(1).lower() for m in params._application_re.finditer(text)}
+    return theory, appl
+
+
+def abstract_score(works: Sequence[Work], params: TopicParams, n_top: int = 5) -> AbstractScore:
+    """The abstract score of ``works`` (see :class:`AbstractScore`), with its drivers."""
+    venues: Counter[str] = Counter()
+    theory_c: Counter[str] = Counter()
+    appl_c: Counter[str] = Counter()
+    total = 0.0
+    cap = max(params.term_cap, 1)
+    for w in works:
+        theory, appl = work_terms(w, params)
+        theory_c.update(theory)
+        appl_c.update(appl)
+        s = min(len(theory), cap) / cap - min(len(appl), cap) / cap
+        if is_theory_venue(w.venue, params):
+            venues[w.venue or ""] += 1
+            s += params.venue_weight
+        total += s
+    n = len(works)
+
+    def top(c: Counter[str]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:n_top])
+
+    return AbstractScore(
+        score=round(total / n, 4) if n else 0.0,
+        n_works=n,
+        theory_venue_share=round(sum(venues.values()) / n, 4) if n else 0.0,
+        theory_venues=top(venues),
+        theory_terms=top(theory_c),
+        application_terms=top(appl_c),
+    )
+
+
+# -- clustering and naming ------------------------------------------------------------
+
+
+def _sklearn() -> Any:
+    try:
+        import sklearn.cluster
+        import sklearn.feature_extraction.text
+    except ImportError:
+        raise MissingExtraError("search", "scikit-learn") from None
+    return sklearn
+
+
+def cluster(vectors: np.ndarray, params: TopicParams) -> np.ndarray:
+    """A cluster label per row (-1: noise, HDBSCAN only), with scikit-learn."""
+    _sklearn()
+    n = vectors.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = max(1, min(params.n_topics, n // max(params.min_topic_size, 1)))
+    if params.method == "kmeans":
+        from sklearn.cluster import KMeans
+
+        if k == 1:
+            return np.zeros(n, dtype=np.int64)
+        km = KMeans(n_clusters=k, n_init=4, random_state=params.random_state)
+        return km.fit_predict(vectors).astype(np.int64)
+    if params.method == "agglomerative":
+        from sklearn.cluster import AgglomerativeClustering
+
+        if k == 1:
+            return np.zeros(n, dtype=np.int64)
+        return AgglomerativeClustering(n_clusters=k).fit_predict(vectors).astype(np.int64)
+    if params.method == "hdbscan":
+        from sklearn.cluster import HDBSCAN
+
+        if n < 2 * params.min_topic_size:
+            return np.zeros(n, dtype=np.int64)
+        return (
+            HDBSCAN(min_cluster_size=params.min_topic_size, copy=True)
+            .fit_predict(vectors)
+            .astype(np.int64)
+        )
+    raise InputError(
+        f"unknown clustering method {params.method!r}",
+        hint="Use kmeans, agglomerative or hdbscan.",
+    )
+
+
+def distinctive_terms(
+    texts: Sequence[str], labels: np.ndarray, n_terms: int
+) -> dict[int, list[str]]:
+    """Label -> its terms with the largest mean TF-IDF in the cluster minus the mean in the
+    rest (English stop words out; words and word pairs; a term inside a listed pair is
+    not listed again)."""
+    TfidfVectorizer = _sklearn().feature_extraction.text.TfidfVectorizer
+
+    ids = sorted({int(x) for x in labels if x >= 0})
+    if not ids or len(texts) < 2:
+        return {i: [] for i in ids}
+    vec = TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        min_df=2,
+        max_df=0.5,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]+\b",
+    )
+    try:
+        x = vec.fit_transform(texts)
+    except ValueError:  # every term pruned (a tiny store)
+        return {i: [] for i in ids}
+    vocab = vec.get_feature_names_out()
+    out: dict[int, list[str]] = {}
+    for c in ids:
+        inside = labels == c
+        mean_in = np.asarray(x[inside].mean(axis=0)).ravel()
+        mean_out = np.asarray(x[~inside].mean(axis=0)).ravel() if (~inside).any() else 0.0 * mean_in
+        diff = mean_in - mean_out
+        chosen: list[str] = []
+        for j in np.argsort(-diff, kind="stable"):
+            if diff[j] <= 0 or len(chosen) >= n_terms:
+                break
+            t = str(vocab[j])
+            words = set(t.split())
+            if any(words & set(o.split()) for o in chosen):
+                continue
+            chosen.append(t)
+        out[c] = chosen
+    return out
+
+
+def _openalex_topic(works: Sequence[Work]) -> str | None:
+    """The topic with the largest summed score, when most works carry topics."""
+    with_topics = [w for w in works if w.topics]
+    if not works or len(with_topics) * 2 < len(works):
+        return None
+    weights: Counter[str] = Counter()
+    for w in with_topics:
+        for t in w.topics:
+            weights[t.display_name] += t.score if t.score is not None else 1.0
+    return min(weights.items(), key=lambda kv: (-kv[1], kv[0]))[0] if weights else None
+
+
+def _percentile(values: Sequence[float]) -> np.ndarray:
+    """Rank of each value in [0, 1] (ties share their mean rank; one value -> 0.5)."""
+    from scipy.stats import rankdata
+
+    n = len(values)
+    if n == 1:
+        return np.asarray([0.5])
+    return (rankdata(values) - 1) / (n - 1)
+
+
+def _groups(
+    works: Sequence[Work], institutions: Mapping[str, tuple[str, str | None, str | None]], n: int
+) -> tuple[int, tuple[TopicGroup, ...]]:
+    per: Counter[str] = Counter()
+    for w in works:
+        per.update({i for a in w.authorships for i in a.institution_ids})
+    top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    groups = []
+    for iid, k in top:
+        name, type_, cc = institutions.get(iid, (iid, None, None))
+        groups.append(TopicGroup(iid, name, cc, type_, k))
+    return len(per), tuple(groups)
+
+
+def map_topics(
+    works: Sequence[Work],
+    vectors: np.ndarray,
+    query_vectors: np.ndarray,
+    query_ids: Sequence[str],
+    params: TopicParams,
+    institutions: Mapping[str, tuple[str, str | None, str | None]],
+    query_abstract: AbstractScore,
+) -> tuple[list[Topic], int, int | None, float | None]:
+    """The topics of ``works`` (row i of ``vectors`` is ``works[i]``, unit vectors), unsorted.
+
+    ``institutions``: id -> (name, type, country) for the groups; returns
+    ``(topics, n_unclustered, reference_year, neighbourhood recent share)``.
+    """
+    labels = cluster(vectors, params)
+    years = [w.publication_year for w in works if w.publication_year is not None]
+    ref = params.reference_year or (max(years) if years else None)
+    lo = ref - params.recent_years + 1 if ref is not None else None
+
+    def recent(ws: Sequence[Work]) -> float | None:
+        dated = [w for w in ws if w.publication_year is not None]
+        if not dated or lo is None:
+            return None
+        return sum(1 for w in dated if w.publication_year >= lo) / len(dated)  # type: ignore[operator]
+
+    base = recent(works)
+    texts = [work_text(w.title, w.abstract) for w in works]
+    terms = distinctive_terms(texts, labels, params.n_terms)
+    sims = vectors @ np.atleast_2d(query_vectors).T if len(query_ids) else None
+    closeness = sims.max(axis=1) if sims is not None else np.zeros(len(works))
+    qset = set(query_ids)
+    raw = []
+    for c in sorted(terms):
+        idx = np.flatnonzero(labels == c)
+        ws = [works[i] for i in idx]
+        centre = vectors[idx].mean(axis=0)
+        near = idx[np.argsort(-(vectors[idx] @ centre), kind="stable")][: params.n_examples]
+        n_groups, top_groups = _groups(ws, institutions, params.n_groups)
+        people = {a.author_id for w in ws for a in w.authorships}
+        share = recent(ws)
+        oa = _openalex_topic(ws)
+        ab = abstract_score(ws, params)
+        raw.append(
+            {
+                "terms": tuple(terms[c]),
+                "oa": oa,
+                "n_works": len(ws),
+                "n_groups": n_groups,
+                "n_researchers": len(people),
+                "share": share,
+                "growth": round(share / base, 4) if share is not None and base else None,
+                "abstract": ab,
+                "closeness": float(closeness[idx].mean()),
+                "n_query": sum(1 for w in ws if w.id in qset),
+                "groups": top_groups,
+                "examples": tuple(
+                    TopicWork(works[i].id, works[i].title, works[i].publication_year,
+                              works[i].venue)
+                    for i in near
+                ),
+            }
+        )  # fmt: skip
+    if not raw:
+        return [], int((labels < 0).sum()), ref, base
+    small = _percentile([-r["n_works"] for r in raw])
+    growing = _percentile([r["share"] if r["share"] is not None else 0.0 for r in raw])
+    few = _percentile([-r["n_groups"] for r in raw])
+    topics = []
+    for k, r in enumerate(raw):
+        name = r["oa"] or (", ".join(r["terms"][:3]) if r["terms"] else f"topic {k + 1}")
+        topics.append(
+            Topic(
+                id=k + 1,
+                name=name,
+                name_basis="openalex" if r["oa"] else "terms",
+                terms=r["terms"],
+                openalex_topic=r["oa"],
+                n_works=r["n_works"],
+                n_groups=r["n_groups"],
+                n_researchers=r["n_researchers"],
+                crowdedness=round(r["n_researchers"] / r["n_works"], 3),
+                recent_share=round(r["share"], 4) if r["share"] is not None else None,
+                growth=r["growth"],
+                abstract=r["abstract"],
+                abstract_delta=round(r["abstract"].score - query_abstract.score, 4),
+                exotic=round(float((small[k] + growing[k] + few[k]) / 3), 4),
+                closeness=round(r["closeness"], 4),
+                n_query_works=r["n_query"],
+                top_groups=r["groups"],
+                examples=r["examples"],
+            )
+        )
+    return topics, int((labels < 0).sum()), ref, round(base, 4) if base is not None else None
+
+
+def sort_topics(topics: Sequence[Topic], by: str = "near") -> tuple[Topic, ...]:
+    """``near`` (closest to the query works first), ``abstract`` (most abstract first),
+    ``more-abstract`` (only topics more abstract than the query works, nearest first),
+    ``exotic``, ``growth`` (recent share) or ``size`` (works), each descending; ties by id."""
+    if by not in SORTS:
+        raise InputError(f"unknown topic sort {by!r}", hint=f"Use one of: {', '.join(SORTS)}.")
+    if by == "more-abstract":
+        return tuple(
+            sorted((t for t in topics if t.abstract_delta > 0), key=lambda t: (-t.closeness, t.id))
+        )
+    keys = {
+        "near": lambda t: (-t.closeness, t.id),
+        "abstract": lambda t: (-t.abstract.score, t.id),
+        "exotic": lambda t: (-t.exotic, t.id),
+        "growth": lambda t: (-(t.recent_share or 0.0), t.id),
+        "size": lambda t: (-t.n_works, t.id),
+    }
+    return tuple(sorted(topics, key=keys[by]))
+
+
+# -- from the store and the index ------------------------------------------------------
+
+
+def neighbourhood(index: _Index, query_rows: Sequence[int], n: int) -> list[int]:
+    """The ``n`` index rows nearest to any of ``query_rows`` (the query rows first)."""
+    qv = index.row_vectors(list(query_rows))
+    rows, sims = index.vectors.search(qv, n)
+    best: dict[int, float] = {int(r): 2.0 for r in query_rows}  # the query works stay in
+    for rr, ss in zip(rows, sims, strict=True):
+        for r, s in zip(rr, ss, strict=True):
+            if r >= 0 and float(s) > best.get(int(r), -np.inf):
+                best[int(r)] = float(s)
+    return [r for r, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def query_works(index: Any, text: str, n: int = 50) -> list[str]:
+    """The ``n`` works retrieved for ``text`` (BM25 and embeddings fused, as in find)."""
+    from labscout.rank.params import RankParams
+    from labscout.rank.retrieve import QueryText, retrieve
+
+    got = retrieve(index, [QueryText(text)], RankParams(depth=max(n, 10)))
+    return [index.work_ids[row] for row, _ in got.ranked()[:n]]
+
+
+def topic_map(
+    store: Store,
+    index: _Index,
+    query_work_ids: Sequence[str],
+    params: TopicParams | None = None,
+    sort: str = "near",
+    query: dict[str, Any] | None = None,
+) -> TopicMap:
+    """The topics near ``query_work_ids`` (works in the index), sorted by ``sort``.
+
+    ``query`` is echoed in the result (what was asked: a text, liked works...)."""
+    t0 = time.perf_counter()
+    params = params or TopicParams()
+    if sort not in SORTS:
+        raise InputError(f"unknown topic sort {sort!r}", hint=f"Use one of: {', '.join(SORTS)}.")
+    qrows = [index.row_of[w] for w in dict.fromkeys(query_work_ids) if w in index.row_of]
+    if not qrows:
+        raise InputError(
+            "none of the query works is in the search index",
+            hint="Give a topic text, or works from the store; run `labscout index` after ingest.",
+        )
+    rows = neighbourhood(index, qrows, params.neighbourhood)
+    ids = [index.work_ids[r] for r in rows]
+    got = {w.id: w for w in store.get_works(ids)}
+    keep = [i for i, wid in enumerate(ids) if wid in got]
+    works = [got[ids[i]] for i in keep]
+    vectors = index.row_vectors([rows[i] for i in keep])
+    qids = [index.work_ids[r] for r in qrows]
+    qworks = [got[w] for w in qids if w in got]
+    qabs = abstract_score(qworks, params)
+    inst_ids = sorted({i for w in works for a in w.authorships for i in a.institution_ids})
+    insts = _institution_names(store, inst_ids)
+    topics, n_noise, ref, base = map_topics(
+        works, vectors, index.row_vectors(qrows), qids, params, insts, qabs
+    )
+    return TopicMap(
+        query=dict(query or {}, work_ids=qids),
+        topics=sort_topics(topics, sort),
+        query_abstract=qabs,
+        n_works=len(works),
+        n_unclustered=n_noise,
+        reference_year=ref,
+        recent_share=base,
+        sort=sort,
+        params=asdict(params),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _institution_names(
+    store: Store, ids: Sequence[str]
+) -> dict[str, tuple[str, str | None, str | None]]:
+    from labscout.store.intern_reads import institution_rows
+
+    return institution_rows(store, ids)
