@@ -17,9 +17,9 @@ import pytest
 
 from labscout.errors import InputError
 from labscout.index.vectors import ExactIndex
+from labscout.rank.abstractness import AbstractParams, abstract_score
 from labscout.rank.topics import (
     TopicParams,
-    abstract_score,
     neighbourhood,
     sort_topics,
     topic_map,
@@ -154,7 +154,7 @@ def test_abstract_score_and_sorts(setup) -> None:
 
 
 def test_abstract_score_rule_by_hand() -> None:
-    p = TopicParams()
+    p = AbstractParams()
     colt = Work("x", "A lower bound", abstract="We prove a theorem.", venue="COLT")
     app = Work("y", "Traffic forecasting", abstract="For clinical use.", venue="KDD")
     s = abstract_score([colt, app], p)

@@ -23,95 +23,20 @@ Docs: docs/ladder.md, "Topics near mine".
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
 
 from labscout.errors import InputError, MissingExtraError
 from labscout.index.build import work_text
+from labscout.rank.abstractness import AbstractParams, AbstractScore, abstract_score
 from labscout.records import Work
 from labscout.store import Store
 
-THEORY_VENUES = (
-    "colt",
-    "alt",
-    "uai",
-    "aistats",
-    "jmlr",
-    "conference on learning theory",
-    "algorithmic learning theory",
-    "uncertainty in artificial intelligence",
-    "artificial intelligence and statistics",
-    "journal of machine learning research",
-)
-THEORY_TERMS = (
-    "theorem",
-    "lemma",
-    "proof",
-    "prove",
-    "provably",
-    "upper bound",
-    "lower bound",
-    "bound",
-    "regret",
-    "sample complexity",
-    "convergence rate",
-    "minimax",
-    "pac",
-    "vc dimension",
-    "rademacher",
-    "guarantee",
-    "identifiability",
-    "np-hard",
-    "polynomial time",
-    "asymptotic",
-    "convex",
-    "equation",
-    "theoretical",
-    "theory",
-)
-APPLICATION_TERMS = (
-    "medical",
-    "clinical",
-    "patient",
-    "healthcare",
-    "hospital",
-    "disease",
-    "diagnosis",
-    "cancer",
-    "drug",
-    "molecule",
-    "protein",
-    "biomedical",
-    "radiology",
-    "mri",
-    "traffic",
-    "financial",
-    "stock",
-    "legal",
-    "e-commerce",
-    "customer",
-    "agriculture",
-    "crop",
-    "satellite",
-    "remote sensing",
-    "weather",
-    "climate",
-    "autonomous driving",
-    "vehicle",
-    "surgical",
-    "social media",
-    "news",
-    "industrial",
-    "manufacturing",
-    "energy",
-)
 SORTS = ("near", "abstract", "more-abstract", "exotic", "growth", "size")
 
 
@@ -140,30 +65,8 @@ class TopicParams:
     """Example works listed per topic (nearest to its centre)."""
     random_state: int = 0
     """Seed of k-means, so that a map is the same run after run."""
-    venue_weight: float = 1.0
-    """What a theory/method venue adds to a work's abstract score."""
-    term_cap: int = 3
-    """Theory (application) terms count up to this many distinct ones per work."""
-    theory_venues: tuple[str, ...] = THEORY_VENUES
-    """Venue names (lower case) counted as theory/method venues: an exact short name
-    (COLT) or a part of a long one."""
-    theory_terms: tuple[str, ...] = THEORY_TERMS
-    """Words and phrases of theory and method wording (whole words, plural allowed)."""
-    application_terms: tuple[str, ...] = APPLICATION_TERMS
-    """Words and phrases of application domains."""
-
-    @cached_property
-    def _theory_re(self) -> re.Pattern[str]:
-        return _terms_re(self.theory_terms)
-
-    @cached_property
-    def _application_re(self) -> re.Pattern[str]:
-        return _terms_re(self.application_terms)
-
-
-def _terms_re(terms: Sequence[str]) -> re.Pattern[str]:
-    alts = sorted((re.escape(t) for t in terms), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(alts) + r")(?:s|es)?\b", re.I)
+    abstract: AbstractParams = field(default_factory=AbstractParams)
+    """The rule of the abstract score (:mod:`labscout.rank.abstractness`)."""
 
 
 @dataclass(frozen=True)
@@ -185,26 +88,6 @@ class TopicGroup:
     type: str | None
     n_works: int
     """The topic's works naming this institution."""
-
-
-@dataclass(frozen=True)
-class AbstractScore:
-    """How abstract a set of works is, with what drove the figure."""
-
-    score: float
-    """Mean over the works of: venue_weight x [theory/method venue] + (distinct theory
-    terms, capped) / cap - (distinct application terms, capped) / cap; in [-1, 1 + venue_weight]."""
-    n_works: int
-    theory_venue_share: float
-    """Share of the works in a theory/method venue."""
-    theory_venues: tuple[tuple[str, int], ...]
-    """(venue, works), most first."""
-    theory_terms: tuple[tuple[str, int], ...]
-    """(term, works using it), most first."""
-    application_terms: tuple[tuple[str, int], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -280,55 +163,6 @@ class _Index(Protocol):
 
 
 # -- the abstract score -------------------------------------------------------------
-
-
-def is_theory_venue(venue: str | None, params: TopicParams) -> bool:
-    v = (venue or "").strip().lower()
-    if not v:
-        return False
-    return any(v == t or (len(t) > 8 and t in v) for t in params.theory_venues)
-
-
-def work_terms(work: Work, params: TopicParams) -> tuple[set[str], set[str]]:
-    """The distinct theory terms and application terms in a work's title and abstract."""
-    text = work_text(work.title, work.abstract)
-    theory = {m.group(1).lower() for m in params._theory_re.finditer(text)}
-    appl = {m.group(1).lower() for m in params._application_re.finditer(text)}
-    return theory, appl
-
-
-def abstract_score(works: Sequence[Work], params: TopicParams, n_top: int = 5) -> AbstractScore:
-    """The abstract score of ``works`` (see :class:`AbstractScore`), with its drivers."""
-    venues: Counter[str] = Counter()
-    theory_c: Counter[str] = Counter()
-    appl_c: Counter[str] = Counter()
-    total = 0.0
-    cap = max(params.term_cap, 1)
-    for w in works:
-        theory, appl = work_terms(w, params)
-        theory_c.update(theory)
-        appl_c.update(appl)
-        s = min(len(theory), cap) / cap - min(len(appl), cap) / cap
-        if is_theory_venue(w.venue, params):
-            venues[w.venue or ""] += 1
-            s += params.venue_weight
-        total += s
-    n = len(works)
-
-    def top(c: Counter[str]) -> tuple[tuple[str, int], ...]:
-        return tuple(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:n_top])
-
-    return AbstractScore(
-        score=round(total / n, 4) if n else 0.0,
-        n_works=n,
-        theory_venue_share=round(sum(venues.values()) / n, 4) if n else 0.0,
-        theory_venues=top(venues),
-        theory_terms=top(theory_c),
-        application_terms=top(appl_c),
-    )
-
-
-# -- clustering and naming ------------------------------------------------------------
 
 
 def _sklearn() -> Any:
@@ -496,7 +330,7 @@ def map_topics(
         people = {a.author_id for w in ws for a in w.authorships}
         share = recent(ws)
         oa = _openalex_topic(ws)
-        ab = abstract_score(ws, params)
+        ab = abstract_score(ws, params.abstract)
         raw.append(
             {
                 "terms": tuple(terms[c]),
@@ -623,7 +457,7 @@ def topic_map(
     vectors = index.row_vectors([rows[i] for i in keep])
     qids = [index.work_ids[r] for r in qrows]
     qworks = [got[w] for w in qids if w in got]
-    qabs = abstract_score(qworks, params)
+    qabs = abstract_score(qworks, params.abstract)
     inst_ids = sorted({i for w in works for a in w.authorships for i in a.institution_ids})
     insts = _institution_names(store, inst_ids)
     topics, n_noise, ref, base = map_topics(
