@@ -13,7 +13,11 @@ H is a Google researcher (works since 2010). Their joint papers:
 
 P (MIT and Google on the same paper) with their student S: P is not a host.
 F (Google, first work ever) with J (MIT, first author, back later): F is no host.
-Q (Acme) with K (Stanford, first author 2019, back 2020): Acme's intern.
+C (Acme) with K (Stanford, first author 2019, back 2020): Acme's intern.
+H with AA (MIT, first author 2021, back 2022): the names are in alphabetical order
+("aa" < "h"), where first authorship says nothing: left out.
+R (at MIT on their other works of 2020-2022) names only Google on a 2021 paper with
+T (MIT, first author, back 2022): R is not a host (company share 1/3 < 0.5).
 """
 
 from __future__ import annotations
@@ -78,8 +82,13 @@ WORKS = [
     _w("Slater", 2022, [("S", MIT)]),
     _w("JF", 2021, [("J", MIT), ("F", G)]),
     _w("Jlater", 2022, [("J", MIT)]),
-    *_solo("q", "Q", [2010, 2011, 2012], AC),
-    _w("JQ", 2019, [("K", STAN), ("Q", AC)]),
+    *_solo("q", "C", [2010, 2011, 2012], AC),
+    _w("JQ", 2019, [("K", STAN), ("C", AC)]),
+    _w("JAA", 2021, [("AA", MIT), ("H", G)]),
+    _w("AAlater", 2022, [("AA", MIT)]),
+    *_solo("r", "R", [2010, 2011, 2012, 2020, 2022], MIT),
+    _w("JR", 2021, [("T", MIT), ("R", G)]),
+    _w("Tlater", 2022, [("T", MIT)]),
     _w("Klater", 2020, [("K", STAN)]),
 ]
 
@@ -145,20 +154,35 @@ def test_company_signals(store: Store) -> None:
     ranked = company_intern_signals(store)
     assert [(s.institution_id, s.n_interns) for s in ranked] == [("G", 2), ("AC", 1)]
     assert intern_hosts(store)[0].host_id == "H"
-    assert [s.host_id for s in intern_hosts(store)] == ["H", "Q"]
-    assert intern_hosts(store, company_ids=["AC"])[0].host_id == "Q"
+    assert [s.host_id for s in intern_hosts(store)] == ["H", "C"]
+    assert intern_hosts(store, company_ids=["AC"])[0].host_id == "C"
+
+
+def test_alphabetical_lists_and_part_time_hosts(store: Store) -> None:
+    keep_alpha = intern_host_signal(store, "H", InternParams(skip_alphabetical_from=0))
+    assert {e.intern_id for e in keep_alpha.interns} == {"I1", "I7", "AA"}
+    assert intern_host_signal(store, "H", InternParams(skip_alphabetical_from=3)).n_interns == 3
+    assert intern_host_signal(store, "R").n_interns == 0
+    loose = intern_host_signal(store, "R", InternParams(host_min_company_share=0.3))
+    assert [e.intern_id for e in loose.interns] == ["T"]
 
 
 def test_pure_rule_on_rows() -> None:
     row = R.CoauthorRow(
-        "W", 2020, "t", None, 2, "h", "last", ("G",), (), "i", "i", "first", 0, ("U",), ()
+        "W", 2020, "t", None, 2, False, "h", "last", ("G",), (), "i", "i", "first", 0, ("U",), ()
     )
     tl_host = [R.TimelineWork(f"h{k}", 2015 + k, "x", ("G",), ()) for k in range(3)]
+    alpha = R.CoauthorRow(
+        "W", 2020, "t", None, 2, True, "h", "last", ("G",), (), "i", "i", "first", 0, ("U",), ()
+    )
     tl_new = [R.TimelineWork("back", 2021, "y", (), ("U",))]
     p = InternParams()
     assert prior_works(tl_host, 2017) == 2
     assert pair_status(row, tl_new, tl_host, p) == "likely"
     assert pair_status(row, tl_new, tl_host[:2], p) is None  # host too new
+    assert pair_status(alpha, tl_new, tl_host, p) is None
+    uni = [R.TimelineWork(f"u{k}", 2019 + k, "x", (), ("U",)) for k in range(3)]
+    assert pair_status(row, tl_new, tl_host + uni, p) is None  # host mostly at a university
     assert pair_status(row, [], tl_host, p) == "unconfirmed"
     late = [R.TimelineWork("back", 2024, "y", (), ("U",))]  # 4 years later: outside the window
     assert pair_status(row, late, tl_host, p) is None

@@ -5,12 +5,15 @@ The rule (docs/ladder.md, "Who hosts interns"), on one paper:
 1. the **host** names a company institution on the paper (institution type
    ``company`` at the time of the paper), and no education institution when
    ``host_company_only``; they have at least ``host_min_prior_works`` works in
-   the store before that year (a peer intern is not a host);
+   the store before that year (a peer intern is not a host), and name a
+   company on at least ``host_min_company_share`` of their works within a year
+   of the paper (a professor with an occasional industry line is not a host);
 2. the **intern** names an education institution on the same paper; they are
    its first author (``first_author_only``) and early-career: at most
    ``max_prior_works`` works in the store published before that year;
 3. the paper has at most ``max_authors`` authors (a 40-author report says
-   nothing about who mentored whom);
+   nothing about who mentored whom), and its authors are not in alphabetical
+   order of last names (``skip_alphabetical_from``: there, first says nothing);
 4. the intern is **back at a university** afterwards: a work published 1 to
    ``return_within_years`` years later on which they name an education
    institution (``require_return``).
@@ -50,6 +53,14 @@ class InternParams:
     (a fellow intern who lists only the company is not a host)."""
     max_authors: int = 10
     """Papers with more authors are left out."""
+    skip_alphabetical_from: int = 2
+    """Papers with at least this many authors, listed in alphabetical order of last
+    names, are left out: theory venues list authors alphabetically, so being first
+    says nothing there (0 keeps them)."""
+    host_min_company_share: float = 0.5
+    """Of the host's works within a year of the paper (naming a company or a
+    university), at least this share name a company: a professor who names the
+    company on some papers is not counted as a host."""
     require_return: bool = True
     """The intern must be back at an education institution on a later work."""
     return_within_years: int = 3
@@ -158,6 +169,17 @@ def prior_works(timeline: Sequence[TimelineWork], year: int) -> int:
     return sum(1 for w in timeline if w.year is not None and w.year < year)
 
 
+def company_share(timeline: Sequence[TimelineWork], year: int) -> float:
+    """Of the works from ``year`` - 1 to ``year`` + 1 that name a company or a university,
+    the share naming a company (1.0 when there is none)."""
+    near = [
+        w
+        for w in timeline
+        if w.year is not None and abs(w.year - year) <= 1 and (w.company_ids or w.education_ids)
+    ]
+    return sum(1 for w in near if w.company_ids) / len(near) if near else 1.0
+
+
 def return_work(
     timeline: Sequence[TimelineWork], year: int, params: InternParams
 ) -> TimelineWork | None:
@@ -184,9 +206,13 @@ def pair_status(
         return None
     if params.host_company_only and row.host_education_ids:
         return None
+    if row.alphabetical and 0 < params.skip_alphabetical_from <= row.n_authors:
+        return None
     if params.first_author_only and row.intern_position != "first":
         return None
     if prior_works(host_timeline, row.year) < params.host_min_prior_works:
+        return None
+    if company_share(host_timeline, row.year) < params.host_min_company_share:
         return None
     if prior_works(intern_timeline, row.year) > params.max_prior_works:
         return None

@@ -41,6 +41,8 @@ class CoauthorRow:
     title: str
     venue: str | None
     n_authors: int
+    alphabetical: bool
+    """The authors are listed in alphabetical order of their last names."""
     host_id: str
     """The person id of the author at a company."""
     host_position: str | None
@@ -99,9 +101,13 @@ def company_education_pairs(
             FROM (SELECT DISTINCT author_id FROM aff) a
             LEFT JOIN author_person ap ON ap.author_id = a.author_id
         ),
-        n AS (SELECT work_id, count(*) AS n_authors FROM authorships
-              WHERE work_id IN (SELECT work_id FROM aff) GROUP BY work_id)
+        n AS (SELECT s.work_id, count(*) AS n_authors,
+                     list(lower(regexp_extract(trim(coalesce(s.raw_author_name, a.display_name,
+                          '')), '(\\S+)$')) ORDER BY s.position_index) AS surnames
+              FROM authorships s LEFT JOIN authors a ON a.id = s.author_id
+              WHERE s.work_id IN (SELECT work_id FROM aff) GROUP BY s.work_id)
         SELECT h.work_id, w.publication_year, w.title, w.venue, n.n_authors,
+               n.surnames = list_sort(n.surnames),
                ph.person_id, h.author_position, h.company_ids,
                coalesce(h.education_ids, []),
                pi.person_id, i.author_id, i.author_position, i.position_index,
@@ -125,16 +131,17 @@ def company_education_pairs(
                 title=r[2],
                 venue=r[3],
                 n_authors=r[4],
-                host_id=r[5],
-                host_position=r[6],
-                host_company_ids=tuple(sorted(r[7] or ())),
-                host_education_ids=tuple(sorted(r[8] or ())),
-                intern_id=r[9],
-                intern_author_id=r[10],
-                intern_position=r[11],
-                intern_position_index=r[12],
-                intern_education_ids=tuple(sorted(r[13] or ())),
-                intern_company_ids=tuple(sorted(r[14] or ())),
+                alphabetical=bool(r[5]),
+                host_id=r[6],
+                host_position=r[7],
+                host_company_ids=tuple(sorted(r[8] or ())),
+                host_education_ids=tuple(sorted(r[9] or ())),
+                intern_id=r[10],
+                intern_author_id=r[11],
+                intern_position=r[12],
+                intern_position_index=r[13],
+                intern_education_ids=tuple(sorted(r[14] or ())),
+                intern_company_ids=tuple(sorted(r[15] or ())),
             )
         )
     return out
