@@ -225,3 +225,11 @@ def person_of(store: Store, author_id: str) -> str:
         "SELECT person_id FROM author_person WHERE author_id = ?", [author_id]
     ).fetchone()
     return row[0] if row else author_id
+
+
+def company_institutions(store: Store) -> dict[str, str]:
+    """Every institution of type company: id -> display name."""
+    rows = store.con.execute(
+        "SELECT id, coalesce(display_name, id) FROM institutions WHERE type = 'company' ORDER BY id"
+    ).fetchall()
+    return dict(rows)
