@@ -4,7 +4,8 @@ Three groups of works, each around its own axis of an 8-d space:
 
 - THEORY: 8 works at COLT (2015-2017), "theorem ... regret bound" in the abstract,
   one author each from their own university, OpenAlex topic "Online learning";
-- APPLIED: 8 works at NeurIPS (2016-2023), "clinical patient segmentation", 4 institutions;
+- APPLIED: 8 works at NeurIPS (2016-2023), "clinical patient segmentation", 4 institutions
+  named on the 4 even-numbered works (the odd ones name none);
 - TROPICAL: 4 works (2022-2023) at NeurIPS on tropical geometry, all from one place.
 
 The query works are two APPLIED works (an applied student's own papers).
@@ -32,7 +33,9 @@ ONLINE = (Topic("T1", "Online learning", 0.9),)
 
 def _w(wid, year, venue, abstract, insts, topics=()) -> Work:
     ships = tuple(
-        Authorship(f"{wid}-a{k}", "first" if k == 0 else "last", k, institution_ids=(i,))
+        Authorship(
+            f"{wid}-a{k}", "first" if k == 0 else "last", k, institution_ids=(i,) if i else ()
+        )
         for k, i in enumerate(insts)
     )
     return Work(
@@ -50,7 +53,7 @@ THEORY = [
 APPLIED = [
     _w(f"A{k}", 2016 + k, "NeurIPS",
        "A network for clinical patient scans improves segmentation of organs in hospitals.",
-       (f"H{k % 4}", f"H{(k + 1) % 4}"))
+       (f"H{k % 4}", f"H{(k + 1) % 4}") if k % 2 == 0 else ("", ""))
     for k in range(8)
 ]  # fmt: skip
 TROPICAL = [
@@ -62,7 +65,7 @@ TROPICAL = [
 WORKS = THEORY + APPLIED + TROPICAL
 INSTS = [
     Institution(i, f"Place {i}", type="education", country_code="DE")
-    for i in sorted({i for w in WORKS for a in w.authorships for i in a.institution_ids})
+    for i in sorted({i for w in WORKS for a in w.authorships for i in a.institution_ids if i})
 ]
 
 
@@ -117,6 +120,9 @@ def test_the_three_groups_are_found_named_and_measured(setup) -> None:
     assert (t["T"].n_groups, t["A"].n_groups, t["G"].n_groups) == (8, 4, 1)
     assert t["T"].crowdedness == 1.0  # one author a work
     assert t["A"].crowdedness == 2.0 and t["G"].crowdedness == 1.0
+    # half of APPLIED names no institution: its 4 groups scale to 8
+    assert (t["A"].affiliated_share, t["A"].groups_scaled) == (0.5, 8.0)
+    assert (t["T"].affiliated_share, t["T"].groups_scaled) == (1.0, 8.0)
     assert t["G"].top_groups[0].institution_id == "ONE" and t["G"].top_groups[0].n_works == 4
     # growth: recent = 2022-2023
     assert t["T"].recent_share == 0.0 and t["G"].recent_share == 1.0

@@ -92,7 +92,6 @@ APPLICATION_TERMS = (
     "news",
     "industrial",
     "manufacturing",
-    "energy",
 )
 
 

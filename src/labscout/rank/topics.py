@@ -103,6 +103,11 @@ class Topic:
     n_works: int
     n_groups: int
     """Distinct institutions named on its works."""
+    affiliated_share: float
+    """Share of its works naming any institution (the rest cannot show their groups)."""
+    groups_scaled: float
+    """``n_groups / affiliated_share``: the groups it would have if every work named
+    its institutions like the others (``n_works`` when none does); exotic uses it."""
     n_researchers: int
     crowdedness: float
     """Researchers per work."""
@@ -115,7 +120,7 @@ class Topic:
     """Its abstract score minus the query works' (above 0: more abstract than them)."""
     exotic: float
     """Mean percentile rank among the map's topics of: fewer works, higher recent share,
-    fewer groups (1 = the smallest, fastest-growing, least-crowded with groups)."""
+    fewer groups (``groups_scaled``); 1 = the smallest, fastest-growing, fewest groups."""
     closeness: float
     """Mean cosine of its works to the nearest query work."""
     n_query_works: int
@@ -337,6 +342,9 @@ def map_topics(
                 "oa": oa,
                 "n_works": len(ws),
                 "n_groups": n_groups,
+                "affiliated": sum(
+                    1 for w in ws if any(a.institution_ids for a in w.authorships)
+                ) / len(ws),
                 "n_researchers": len(people),
                 "share": share,
                 "growth": round(share / base, 4) if share is not None and base else None,
@@ -355,7 +363,9 @@ def map_topics(
         return [], int((labels < 0).sum()), ref, base
     small = _percentile([-r["n_works"] for r in raw])
     growing = _percentile([r["share"] if r["share"] is not None else 0.0 for r in raw])
-    few = _percentile([-r["n_groups"] for r in raw])
+    for r in raw:
+        r["scaled"] = r["n_groups"] / r["affiliated"] if r["affiliated"] else float(r["n_works"])
+    few = _percentile([-r["scaled"] for r in raw])
     topics = []
     for k, r in enumerate(raw):
         name = r["oa"] or (", ".join(r["terms"][:3]) if r["terms"] else f"topic {k + 1}")
@@ -368,6 +378,8 @@ def map_topics(
                 openalex_topic=r["oa"],
                 n_works=r["n_works"],
                 n_groups=r["n_groups"],
+                affiliated_share=round(r["affiliated"], 4),
+                groups_scaled=round(r["scaled"], 2),
                 n_researchers=r["n_researchers"],
                 crowdedness=round(r["n_researchers"] / r["n_works"], 3),
                 recent_share=round(r["share"], 4) if r["share"] is not None else None,
