@@ -110,9 +110,9 @@ def topics_part(store: Store, index, texts: list[str]) -> None:
         )
         print(
             "| # | topic (distinctive terms) | works | groups | recent | growth | abstract "
-            "| drivers | res./work | exotic | near | top groups |"
+            "| drivers | res./work | exotic | near | query works | top groups |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for t in tmap.topics:
             ab = t.abstract
             drivers = "; ".join(
@@ -129,10 +129,12 @@ def topics_part(store: Store, index, texts: list[str]) -> None:
                 if x
             )
             groups = ", ".join(f"{g.name} {g.n_works}" for g in t.top_groups[:3])
+            if t.affiliated_share < 0.9:
+                groups += f" ({t.affiliated_share:.0%} of works name one)"
             print(
                 f"| {t.id} | {t.name} | {t.n_works} | {t.n_groups} | {t.recent_share} | "
                 f"{t.growth} | {ab.score:+.2f} | {drivers} | {t.crowdedness} | {t.exotic} | "
-                f"{t.closeness} | {groups} |"
+                f"{t.closeness} | {t.n_query_works} | {groups} |"
             )
         more = sort_topics(tmap.topics, "more-abstract")
         exotic = sort_topics(tmap.topics, "exotic")

@@ -155,6 +155,12 @@ def test_abstract_score_and_sorts(setup) -> None:
     assert _by_first_id(tmap)["G"].exotic == 1.0
     assert first(sort_topics(tmap.topics, "size"))[-1] == "G"
     assert first(topic_map(store, index, ["A0"], P, sort="exotic").topics)[0] == "G"
+    assert not any(x.is_query_topic for x in tmap.topics)  # 2 of APPLIED's 8 works
+    # when the query works are TROPICAL itself, it is their own topic: not exotic for them
+    own = topic_map(store, index, ["G0", "G1", "G2"], P)
+    assert [x.is_query_topic for x in own.topics if x.examples[0].work_id[0] == "G"] == [True]
+    assert "G" not in first(sort_topics(own.topics, "exotic"))
+    assert len(sort_topics(own.topics, "exotic")) == 2
     d = tmap.to_dict()
     assert d["topics"][0]["abstract"]["score"] == tmap.topics[0].abstract.score
 

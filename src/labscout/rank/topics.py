@@ -125,6 +125,9 @@ class Topic:
     """Mean cosine of its works to the nearest query work."""
     n_query_works: int
     """Query works that fall in it."""
+    is_query_topic: bool
+    """At least half its works are query works: the query's own topic, which the
+    ``exotic`` and ``more-abstract`` sorts leave out."""
     top_groups: tuple[TopicGroup, ...]
     examples: tuple[TopicWork, ...]
 
@@ -389,6 +392,7 @@ def map_topics(
                 exotic=round(float((small[k] + growing[k] + few[k]) / 3), 4),
                 closeness=round(r["closeness"], 4),
                 n_query_works=r["n_query"],
+                is_query_topic=2 * r["n_query"] >= r["n_works"],
                 top_groups=r["groups"],
                 examples=r["examples"],
             )
@@ -399,17 +403,24 @@ def map_topics(
 def sort_topics(topics: Sequence[Topic], by: str = "near") -> tuple[Topic, ...]:
     """``near`` (closest to the query works first), ``abstract`` (most abstract first),
     ``more-abstract`` (only topics more abstract than the query works, nearest first),
-    ``exotic``, ``growth`` (recent share) or ``size`` (works), each descending; ties by id."""
+    ``exotic``, ``growth`` (recent share) or ``size`` (works), each descending; ties by id.
+    ``more-abstract`` and ``exotic`` leave out the query's own topics (``is_query_topic``)."""
     if by not in SORTS:
         raise InputError(f"unknown topic sort {by!r}", hint=f"Use one of: {', '.join(SORTS)}.")
     if by == "more-abstract":
         return tuple(
-            sorted((t for t in topics if t.abstract_delta > 0), key=lambda t: (-t.closeness, t.id))
+            sorted(
+                (t for t in topics if t.abstract_delta > 0 and not t.is_query_topic),
+                key=lambda t: (-t.closeness, t.id),
+            )
+        )
+    if by == "exotic":
+        return tuple(
+            sorted((t for t in topics if not t.is_query_topic), key=lambda t: (-t.exotic, t.id))
         )
     keys = {
         "near": lambda t: (-t.closeness, t.id),
         "abstract": lambda t: (-t.abstract.score, t.id),
-        "exotic": lambda t: (-t.exotic, t.id),
         "growth": lambda t: (-(t.recent_share or 0.0), t.id),
         "size": lambda t: (-t.n_works, t.id),
     }
