@@ -404,7 +404,9 @@ def sort_topics(topics: Sequence[Topic], by: str = "near") -> tuple[Topic, ...]:
     """``near`` (closest to the query works first), ``abstract`` (most abstract first),
     ``more-abstract`` (only topics more abstract than the query works, nearest first),
     ``exotic``, ``growth`` (recent share) or ``size`` (works), each descending; ties by id.
-    ``more-abstract`` and ``exotic`` leave out the query's own topics (``is_query_topic``)."""
+    ``more-abstract`` and ``exotic`` leave out the query's own topics (``is_query_topic``);
+    ``exotic`` keeps only growing topics (``growth`` at least 1: their recent share at
+    least the neighbourhood's)."""
     if by not in SORTS:
         raise InputError(f"unknown topic sort {by!r}", hint=f"Use one of: {', '.join(SORTS)}.")
     if by == "more-abstract":
@@ -416,7 +418,10 @@ def sort_topics(topics: Sequence[Topic], by: str = "near") -> tuple[Topic, ...]:
         )
     if by == "exotic":
         return tuple(
-            sorted((t for t in topics if not t.is_query_topic), key=lambda t: (-t.exotic, t.id))
+            sorted(
+                (t for t in topics if not t.is_query_topic and (t.growth or 0.0) >= 1.0),
+                key=lambda t: (-t.exotic, t.id),
+            )
         )
     keys = {
         "near": lambda t: (-t.closeness, t.id),
