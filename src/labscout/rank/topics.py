@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -266,10 +266,11 @@ def _openalex_topic(works: Sequence[Work]) -> str | None:
     with_topics = [w for w in works if w.topics]
     if not works or len(with_topics) * 2 < len(works):
         return None
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for w in with_topics:
         for t in w.topics:
-            weights[t.display_name] += t.score if t.score is not None else 1.0
+            add = t.score if t.score is not None else 1.0
+            weights[t.display_name] = weights.get(t.display_name, 0.0) + add
     return min(weights.items(), key=lambda kv: (-kv[1], kv[0]))[0] if weights else None
 
 
@@ -320,7 +321,7 @@ def map_topics(
         dated = [w for w in ws if w.publication_year is not None]
         if not dated or lo is None:
             return None
-        return sum(1 for w in dated if w.publication_year >= lo) / len(dated)  # type: ignore[operator]
+        return sum(1 for w in dated if (w.publication_year or 0) >= lo) / len(dated)
 
     base = recent(works)
     texts = [work_text(w.title, w.abstract) for w in works]
@@ -328,76 +329,60 @@ def map_topics(
     sims = vectors @ np.atleast_2d(query_vectors).T if len(query_ids) else None
     closeness = sims.max(axis=1) if sims is not None else np.zeros(len(works))
     qset = set(query_ids)
-    raw = []
-    for c in sorted(terms):
+    topics: list[Topic] = []
+    for k, c in enumerate(sorted(terms)):
         idx = np.flatnonzero(labels == c)
-        ws = [works[i] for i in idx]
+        ws = [works[int(i)] for i in idx]
         centre = vectors[idx].mean(axis=0)
         near = idx[np.argsort(-(vectors[idx] @ centre), kind="stable")][: params.n_examples]
         n_groups, top_groups = _groups(ws, institutions, params.n_groups)
-        people = {a.author_id for w in ws for a in w.authorships}
+        affiliated = sum(1 for w in ws if any(a.institution_ids for a in w.authorships)) / len(ws)
+        n_people = len({a.author_id for w in ws for a in w.authorships})
         share = recent(ws)
         oa = _openalex_topic(ws)
         ab = abstract_score(ws, params.abstract)
-        raw.append(
-            {
-                "terms": tuple(terms[c]),
-                "oa": oa,
-                "n_works": len(ws),
-                "n_groups": n_groups,
-                "affiliated": sum(
-                    1 for w in ws if any(a.institution_ids for a in w.authorships)
-                ) / len(ws),
-                "n_researchers": len(people),
-                "share": share,
-                "growth": round(share / base, 4) if share is not None and base else None,
-                "abstract": ab,
-                "closeness": float(closeness[idx].mean()),
-                "n_query": sum(1 for w in ws if w.id in qset),
-                "groups": top_groups,
-                "examples": tuple(
+        n_query = sum(1 for w in ws if w.id in qset)
+        words = tuple(terms[c])
+        topics.append(
+            Topic(
+                id=k + 1,
+                name=oa or (", ".join(words[:3]) if words else f"topic {k + 1}"),
+                name_basis="openalex" if oa else "terms",
+                terms=words,
+                openalex_topic=oa,
+                n_works=len(ws),
+                n_groups=n_groups,
+                affiliated_share=round(affiliated, 4),
+                groups_scaled=round(n_groups / affiliated if affiliated else float(len(ws)), 2),
+                n_researchers=n_people,
+                crowdedness=round(n_people / len(ws), 3),
+                recent_share=round(share, 4) if share is not None else None,
+                growth=round(share / base, 4) if share is not None and base else None,
+                abstract=ab,
+                abstract_delta=round(ab.score - query_abstract.score, 4),
+                exotic=0.0,  # set below, once every topic is known
+                closeness=round(float(closeness[idx].mean()), 4),
+                n_query_works=n_query,
+                is_query_topic=2 * n_query >= len(ws),
+                top_groups=top_groups,
+                examples=tuple(
                     TopicWork(works[i].id, works[i].title, works[i].publication_year,
                               works[i].venue)
                     for i in near
                 ),
-            }
-        )  # fmt: skip
-    if not raw:
-        return [], int((labels < 0).sum()), ref, base
-    small = _percentile([-r["n_works"] for r in raw])
-    growing = _percentile([r["share"] if r["share"] is not None else 0.0 for r in raw])
-    for r in raw:
-        r["scaled"] = r["n_groups"] / r["affiliated"] if r["affiliated"] else float(r["n_works"])
-    few = _percentile([-r["scaled"] for r in raw])
-    topics = []
-    for k, r in enumerate(raw):
-        name = r["oa"] or (", ".join(r["terms"][:3]) if r["terms"] else f"topic {k + 1}")
-        topics.append(
-            Topic(
-                id=k + 1,
-                name=name,
-                name_basis="openalex" if r["oa"] else "terms",
-                terms=r["terms"],
-                openalex_topic=r["oa"],
-                n_works=r["n_works"],
-                n_groups=r["n_groups"],
-                affiliated_share=round(r["affiliated"], 4),
-                groups_scaled=round(r["scaled"], 2),
-                n_researchers=r["n_researchers"],
-                crowdedness=round(r["n_researchers"] / r["n_works"], 3),
-                recent_share=round(r["share"], 4) if r["share"] is not None else None,
-                growth=r["growth"],
-                abstract=r["abstract"],
-                abstract_delta=round(r["abstract"].score - query_abstract.score, 4),
-                exotic=round(float((small[k] + growing[k] + few[k]) / 3), 4),
-                closeness=round(r["closeness"], 4),
-                n_query_works=r["n_query"],
-                is_query_topic=2 * r["n_query"] >= r["n_works"],
-                top_groups=r["groups"],
-                examples=r["examples"],
             )
-        )
-    return topics, int((labels < 0).sum()), ref, round(base, 4) if base is not None else None
+        )  # fmt: skip
+    n_noise = int((labels < 0).sum())
+    if not topics:
+        return [], n_noise, ref, base
+    small = _percentile([-t.n_works for t in topics])
+    growing = _percentile([t.recent_share or 0.0 for t in topics])
+    few = _percentile([-t.groups_scaled for t in topics])
+    topics = [
+        replace(t, exotic=round(float((small[k] + growing[k] + few[k]) / 3), 4))
+        for k, t in enumerate(topics)
+    ]
+    return topics, n_noise, ref, round(base, 4) if base is not None else None
 
 
 def sort_topics(topics: Sequence[Topic], by: str = "near") -> tuple[Topic, ...]:
