@@ -493,6 +493,8 @@ def topic_map(
 def _institution_names(
     store: Store, ids: Sequence[str]
 ) -> dict[str, tuple[str, str | None, str | None]]:
-    from labscout.store.intern_reads import institution_rows
-
-    return institution_rows(store, ids)
+    """Id -> (name, type, country code) of the stored institutions among ``ids``."""
+    return {
+        i: (x.display_name or i, x.type, x.country_code)
+        for i, x in store.institution_info(ids).items()
+    }

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labscout import people as P
 from labscout.store import intern_reads as R
 from labscout.store.intern_reads import CoauthorRow, TimelineWork
 from labscout.store.store import Store
@@ -378,18 +379,24 @@ def classify_store_pairs(
         {i for r in rows for i in r.host_company_ids + r.intern_education_ids}
         | {i for t in timelines.values() for w in t for i in w.education_ids}
     )
-    insts = {k: v[0] for k, v in R.institution_rows(store, inst_ids).items()}
-    return classify_pairs(rows, timelines, names, insts, params)
+    return classify_pairs(rows, timelines, names, _institution_names(store, inst_ids), params)
+
+
+def _institution_names(store: Store, ids: Sequence[str]) -> dict[str, str]:
+    """Institution id -> display name (the id when the record has no name)."""
+    return {i: x.display_name or i for i, x in store.institution_info(ids).items()}
 
 
 def intern_host_signal(
     store: Store, author_id: str, params: InternParams | None = None
 ) -> InternHostSignal:
-    """The intern-host signal of one researcher (an author id in the store)."""
+    """The intern-host signal of one researcher: any reference
+    :func:`labscout.people.resolve_person` reads (author id, ORCID, profile URL, name)."""
     params = params or InternParams()
-    host = R.person_of(store, author_id)
-    likely, unconfirmed = classify_store_pairs(store, params, host_author_ids=[author_id])
-    name = R.person_names(store, [host]).get(host, author_id)
+    person = P.resolve_person(store, author_id)
+    host = person.id
+    likely, unconfirmed = classify_store_pairs(store, params, host_author_ids=[host])
+    name = R.person_names(store, [host]).get(host) or person.display_name or host
     return host_signal(host, name, likely, unconfirmed, params)
 
 
@@ -399,10 +406,8 @@ def company_intern_signal(
     """The intern-host signal of one company institution (an institution id)."""
     params = params or InternParams()
     likely, unconfirmed = classify_store_pairs(store, params, company_ids=[institution_id])
-    row = R.institution_rows(store, [institution_id]).get(institution_id)
-    return company_signal(
-        institution_id, row[0] if row else institution_id, likely, unconfirmed, params
-    )
+    name = _institution_names(store, [institution_id]).get(institution_id, institution_id)
+    return company_signal(institution_id, name, likely, unconfirmed, params)
 
 
 def intern_hosts(
@@ -431,9 +436,7 @@ def company_intern_signals(
     ids = sorted({i for e in likely for i in e.company_ids})
     if company_ids is not None:
         ids = [i for i in ids if i in set(company_ids)]
-    rows = R.institution_rows(store, ids)
-    out = [
-        company_signal(i, rows[i][0] if i in rows else i, likely, unconfirmed, params) for i in ids
-    ]
+    names = _institution_names(store, ids)
+    out = [company_signal(i, names.get(i, i), likely, unconfirmed, params) for i in ids]
     out.sort(key=lambda s: (-s.n_interns, s.name, s.institution_id))
     return tuple(out)

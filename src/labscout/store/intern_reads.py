@@ -205,28 +205,6 @@ def person_names(store: Store, person_ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def institution_rows(
-    store: Store, institution_ids: Sequence[str]
-) -> dict[str, tuple[str, str | None, str | None]]:
-    """Institution id -> (display name, type, country code)."""
-    if not institution_ids:
-        return {}
-    rows = store.con.execute(
-        "SELECT id, coalesce(display_name, id), type, country_code FROM institutions "
-        "WHERE id IN (SELECT unnest(?))",
-        [list(institution_ids)],
-    ).fetchall()
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-
-def person_of(store: Store, author_id: str) -> str:
-    """The person id behind ``author_id`` (itself when it is linked to no one)."""
-    row = store.con.execute(
-        "SELECT person_id FROM author_person WHERE author_id = ?", [author_id]
-    ).fetchone()
-    return row[0] if row else author_id
-
-
 def company_institutions(store: Store) -> dict[str, str]:
     """Every institution of type company: id -> display name."""
     rows = store.con.execute(
