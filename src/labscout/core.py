@@ -253,4 +253,56 @@ class Labscout:
         )
         return InstitutionView(info, topic, entry.to_dict() if entry else None, n)
 
+    @_locked
+    def topics(self, query: Query | str, sort: str = "near", params: Any = None) -> Any:
+        """The research topics near a query (text, liked works, a .bib, one's own works),
+        sorted by ``sort`` (near, abstract, more-abstract, exotic, growth, size): a
+        :class:`~labscout.rank.topics.TopicMap`
+        (:func:`labscout.rank.topic_query.topics_for_query`)."""
+        from labscout.rank.topic_query import topics_for_query
+
+        return topics_for_query(self.store, self.index(), query, sort, params)
+
+    @_locked
+    def interns(self, ref: str, params: Any = None) -> Any:
+        """The intern-host signal of one researcher (any reference
+        :func:`labscout.people.resolve_person` reads): an
+        :class:`~labscout.signals.interns.InternHostSignal`, "hosted about N likely interns"."""
+        from labscout.signals.interns import intern_host_signal
+
+        return intern_host_signal(self.store, ref, params)
+
+    @_locked
+    def company_interns(self, institution: str, params: Any = None) -> Any:
+        """The intern-host signal of one company institution (an id, or a name as
+        ``ladder --from`` takes it): a :class:`~labscout.signals.interns.CompanyInternSignal`."""
+        from labscout.rank.stepping import resolve_institution
+        from labscout.signals.interns import company_intern_signal
+
+        return company_intern_signal(self.store, resolve_institution(self.store, institution),
+                                     params)  # fmt: skip
+
+    @_locked
+    def intern_hosts(
+        self,
+        author_ids: Sequence[str] | None = None,
+        company_ids: Sequence[str] | None = None,
+        params: Any = None,
+    ) -> tuple[Any, ...]:
+        """Every researcher with at least one likely intern (among ``author_ids``, or the
+        hosts at ``company_ids``, or the whole store), most interns first."""
+        from labscout.signals.interns import intern_hosts
+
+        return intern_hosts(self.store, params, author_ids, company_ids)
+
+    @_locked
+    def company_intern_signals(
+        self, company_ids: Sequence[str] | None = None, params: Any = None
+    ) -> tuple[Any, ...]:
+        """Every company institution (among ``company_ids``, or all) with at least one
+        likely intern, most first."""
+        from labscout.signals.interns import company_intern_signals
+
+        return company_intern_signals(self.store, params, company_ids)
+
     # plan and scout: their methods go here when their library functions land (issue 14)

@@ -136,6 +136,15 @@ def _query_works(store: Store, query: Query) -> tuple[list[str], tuple[str, ...]
     return query_works, unmatched, excluded
 
 
+def query_work_ids(
+    store: Store, query: Query
+) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+    """The works that stand for ``query`` besides its text (liked, from a .bib, the
+    user's own), the .bib entries that matched nothing, and the authors ``mine`` leaves
+    out: what ``find`` and ``topics`` search from."""
+    return _query_works(store, query)
+
+
 def _allowed(store: Store, index: SearchIndex, since: int | None) -> np.ndarray | None:
     """Which index rows ``since`` keeps (None: every row)."""
     if since is None:

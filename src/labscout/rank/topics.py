@@ -35,6 +35,7 @@ from labscout.errors import InputError, MissingExtraError
 from labscout.index.build import work_text
 from labscout.rank.abstractness import AbstractParams, AbstractScore, abstract_score
 from labscout.records import Work
+from labscout.results import JsonResult
 from labscout.store import Store
 
 SORTS = ("near", "abstract", "more-abstract", "exotic", "growth", "size")
@@ -136,7 +137,7 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class TopicMap:
+class TopicMap(JsonResult):
     """The answer of ``topics``: the topics near the query works, sorted as asked."""
 
     query: dict[str, Any]

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from labscout import people as P
+from labscout.results import JsonResult
 from labscout.store import intern_reads as R
 from labscout.store.intern_reads import CoauthorRow, TimelineWork
 from labscout.store.store import Store
@@ -112,7 +113,7 @@ class HostedIntern:
 
 
 @dataclass(frozen=True)
-class InternHostSignal:
+class InternHostSignal(JsonResult):
     """The intern-host signal of one company researcher: "hosted about N likely interns"."""
 
     host_id: str
@@ -142,7 +143,7 @@ class CompanyHost:
 
 
 @dataclass(frozen=True)
-class CompanyInternSignal:
+class CompanyInternSignal(JsonResult):
     """The intern-host signal of one company institution: "hosted about N likely interns"."""
 
     institution_id: str
