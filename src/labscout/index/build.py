@@ -12,7 +12,10 @@ A store ``my.duckdb`` gets the folder ``my.duckdb.labscout-index/`` with
 - ``vectors.usearch``: the HNSW graph, only above the exact-search limit.
 
 The manifest is written last, so a run that was killed leaves the previous
-index readable; the next run picks up from it.
+index readable; the next run picks up from it. Every file is written beside
+the one it replaces and renamed over it, never rewritten in place: a process
+that opened the index (a running ``serve``) keeps answering from the files it
+loaded, until it is restarted.
 """
 
 from __future__ import annotations
@@ -76,6 +79,22 @@ def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def _swap_folder(target: Path, write: Any) -> None:
+    """``write(folder)`` into a new folder beside ``target``, then swap it in: the old
+    folder is renamed away and deleted only after the new one is in place. A reader
+    that loaded the old one keeps it (bm25s loads it into memory); one opening it in
+    the instant between the two renames gets an IndexStateError, never a crash."""
+    tmp = target.with_name(target.name + ".tmp")
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    write(tmp)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -242,11 +261,7 @@ def build_index(
     with progress.task("BM25 index", total=1) as bar:
         texts = [current[w] if ok else "" for w, ok in zip(rows.work_ids, rows.live, strict=True)]
         lex = LexicalIndex.build(texts, lexical)
-        tmp = folder / "bm25.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        lex.save(tmp)
-        shutil.rmtree(folder / "bm25", ignore_errors=True)
-        os.replace(tmp, folder / "bm25")
+        _swap_folder(folder / "bm25", lex.save)
         bar.advance()
 
     kind = V.choose_kind(int(live.sum()), vector_kind)

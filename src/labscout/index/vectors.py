@@ -2,7 +2,9 @@
 
 Embeddings live in one raw row-major file (``embeddings.f32`` or
 ``embeddings.f16``), row i being the i-th work of the index, so that new
-works are appended without rewriting what is there. Search goes through
+works are appended without embedding again what is there. An update writes the
+new file beside the old one and renames it over it, so that a reader holding
+the old file memory-mapped keeps its rows. Search goes through
 :class:`VectorIndex`: exact numpy search below ``EXACT_LIMIT`` rows (exact and
 fast enough there), a usearch HNSW graph above it. Any other backend
 (quantised usearch, faiss) only has to implement ``search``.
@@ -10,6 +12,8 @@ fast enough there), a usearch HNSW graph above it. Any other backend
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Protocol
 
@@ -48,17 +52,29 @@ def write_embeddings(
     new_rows: np.ndarray,
     changed: dict[int, np.ndarray],
 ) -> None:
-    """Keep the first ``n_kept`` rows, overwrite ``changed`` rows, append ``new_rows``."""
+    """Keep the first ``n_kept`` rows, overwrite ``changed`` rows, append ``new_rows``.
+
+    The result is written to a new file beside the old one and renamed over it: a
+    reader that memory-mapped the old file (a running ``serve``) keeps reading the
+    old rows, and is never cut short under its mapping (SIGBUS).
+    """
     path = embeddings_file(folder, dtype)
     np_dtype = DTYPES[dtype][0]
     row_bytes = dim * np.dtype(np_dtype).itemsize
-    with open(path, "r+b" if path.exists() else "w+b") as f:
+    tmp = path.with_name(path.name + ".tmp")
+    keep = bool(n_kept) and path.exists()
+    if keep:
+        shutil.copyfile(path, tmp)  # in the kernel (copy_file_range/sendfile) on Linux
+    with open(tmp, "r+b" if keep else "w+b") as f:
         f.truncate(n_kept * row_bytes)  # drops rows a crashed run appended past the manifest
         for row, vec in changed.items():
             f.seek(row * row_bytes)
             f.write(np.ascontiguousarray(vec, dtype=np_dtype).tobytes())
         f.seek(n_kept * row_bytes)
         f.write(np.ascontiguousarray(new_rows, dtype=np_dtype).tobytes())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 class VectorIndex(Protocol):
@@ -175,7 +191,10 @@ class USearchIndex:
         return keys, 1.0 - dist
 
     def save(self, path: Path) -> None:
-        self.index.save(str(path))
+        """Saved beside ``path`` and renamed over it (an open reader keeps its copy)."""
+        tmp = path.with_name(path.name + ".tmp")
+        self.index.save(str(tmp))
+        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path, live: np.ndarray | None = None) -> USearchIndex:
