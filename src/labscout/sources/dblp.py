@@ -84,7 +84,16 @@ def find_dtd(xml_path: Path, dtd: str | Path | None = None) -> Path:
     return p
 
 
+# what an external entity other than the DTD reads as: a comment, valid wherever the
+# reference was (element content or the DTD), which marks the record for rejection
+_REFUSED = "labscout: external entity refused"
+
+
 class _DtdResolver(etree.Resolver):
+    """Every external resource the parser asks for: a ``.dtd`` is the given DTD (so its
+    character entities resolve); anything else (``<!ENTITY x SYSTEM "file:///...">``)
+    is never read and becomes the :data:`_REFUSED` comment instead."""
+
     def __init__(self, dtd: Path) -> None:
         super().__init__()
         self.dtd = dtd
@@ -92,7 +101,13 @@ class _DtdResolver(etree.Resolver):
     def resolve(self, url, pubid, context):
         if url and url.rsplit("/", 1)[-1].endswith(".dtd"):
             return self.resolve_filename(str(self.dtd), context)
-        return None
+        return self.resolve_string(f"<!--{_REFUSED}-->", context)
+
+
+def _refuse_external(el) -> None:
+    for c in el.iter(etree.Comment):
+        if c.text == _REFUSED:
+            raise ValueError("the record refers to an external entity (refused, not read)")
 
 
 def _text(el) -> str:
@@ -193,11 +208,13 @@ def parse_work(el) -> list:
 def parse_record(el) -> list | None:
     """Records for one DBLP element, or None for a kind this store does not keep."""
     if el.tag in WORK_TAGS:
+        _refuse_external(el)
         return parse_work(el)
     if el.tag == "www" and (el.get("key") or "").startswith("homepages/"):
         if el.get("publtype") == "disambiguation":
             return None
         target = el.findtext("crossref")
+        _refuse_external(el)
         if target and el.find("author") is None:  # an old key that now points elsewhere
             return [MergedId("authors", person_id(el.get("key")), person_id(target.strip()))]
         return parse_person(el)
