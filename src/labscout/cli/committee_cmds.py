@@ -13,6 +13,7 @@ import typer
 from labscout.cli.common import ConfigOption, DbOption, handle_errors, open_store, settings
 from labscout.committee.assign import DEFAULT_FAIR_TIME_LIMIT
 from labscout.committee.conflicts import DEFAULT_COAUTHOR_YEARS
+from labscout.csvsafe import safe_row
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
 from labscout.records import Rejected
 
@@ -139,7 +140,9 @@ def assign_cmd(
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["paper_id", "reviewer_id", "score"])
-        writer.writerows([p.paper_id, p.reviewer_id, f"{p.score:.6g}"] for p in result.pairs)
+        writer.writerows(
+            safe_row([p.paper_id, p.reviewer_id, f"{p.score:.6g}"]) for p in result.pairs
+        )
         text = buf.getvalue()
     if output is not None:
         output.write_text(text, encoding="utf-8")

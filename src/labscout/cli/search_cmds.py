@@ -32,6 +32,7 @@ from labscout.cli.ladder_cmds import (
     SinceOption,
     TypeOption,
 )
+from labscout.csvsafe import safe_dict
 from labscout.errors import InputError
 from labscout.results import FindResult
 
@@ -207,7 +208,7 @@ def find_cmd(
         if rows:
             w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
             w.writeheader()
-            w.writerows(rows)
+            w.writerows(safe_dict(r) for r in rows)  # no formulas from the data
     else:
         print_table(result)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from labscout.committee.inputs import read_reviewers, read_submissions
+from labscout.csvsafe import safe_row
 from labscout.errors import ConfigError, InputError, NotFoundError
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
 from labscout.people import normalize_author_id, resolve_person_id
@@ -74,7 +75,7 @@ class ConflictReport:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["paper_id", "reviewer_id", "reason", "author_id", "detail"])
         for c in self.conflicts:
-            w.writerow([c.paper_id, c.reviewer_id, c.reason, c.author_id, c.detail])
+            w.writerow(safe_row([c.paper_id, c.reviewer_id, c.reason, c.author_id, c.detail]))
         return buf.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

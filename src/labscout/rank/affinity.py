@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from labscout.csvsafe import safe_row
 from labscout.errors import InputError, MissingExtraError
 from labscout.index.cache import EmbeddingCache
 from labscout.index.embedders import Embedder, get_embedder
@@ -209,6 +210,6 @@ def write_scores_csv(result: AffinityResult, path: str | os.PathLike[str]) -> in
         w = csv.writer(handle)
         w.writerow(["paper_id", "reviewer_id", "score"])
         for paper, reviewer, score in result.rows():
-            w.writerow([paper, reviewer, f"{score:.6f}"])
+            w.writerow(safe_row([paper, reviewer, f"{score:.6f}"]))
             n += 1
     return n
