@@ -2,33 +2,46 @@
 
 Three sections, in this order, no work twice:
 
-1. **surveys**: among the topic's ``survey_depth`` most relevant works, those
-   whose OpenAlex type is ``review`` or whose title says survey, review,
-   tutorial or overview; most relevant first.
-2. **central**: the works the topic's own works cite most (counted from the
-   ``referenced_works`` of the topic's ``depth`` most relevant works, each
-   citation weighted by the citing work's relevance; only works in the store
-   can be listed), cited by at least ``min_cites`` of them. When
-   the topic's works carry no reference lists (paper lists, DBLP), the most
-   cited of the topic's ``survey_depth`` most relevant works instead, by their
-   stored citation count, and the reason says so.
+1. **surveys**: among the topic's works (below), those whose OpenAlex type
+   is ``review`` or whose title says survey, review, tutorial or overview;
+   most relevant first.
+2. **central**: the works the topic's own works cite most (counted from their
+   ``referenced_works``, each citation weighted by the citing work's
+   relevance; only works in the store can be listed), cited by at least
+   ``min_cites`` of them, **and relevant to the topic themselves**: among the
+   store's ``relevant`` works most relevant to the text. When the topic's
+   works carry no reference lists (paper lists, DBLP), the most cited of the
+   topic's works instead, by their stored citation count, and the reason says so.
 3. **recent**: the latest works on the topic of the ``n_people`` researchers
    ``find`` ranks first, up to ``per_person`` each.
 
 The topic's works are the works retrieved for the text (BM25 and embeddings,
-fused as in ``find``).
+fused as in ``find``), most relevant first. How many count scales with the
+store: ``share`` of the indexed works, at least ``min_works``, at most
+``depth`` for the topic's works (``survey_depth`` for surveys) and
+``relevant_depth`` for the relevance cut of central works. On a 200-work
+store that is 20 works, so a work cited across the whole store but about
+something else (a prover's benchmark, a topic model) is no longer "central"
+for graph neural networks; on a large store the caps apply.
+
+Every item carries a link (:func:`labscout.links.work_link`: DOI, arXiv,
+OpenAlex, ... only http(s)) and its authors, so the list exports as BibTeX
+(:meth:`ReadingList.to_bibtex`, ``read --format bib``).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from labscout.errors import InputError
+from labscout.links import work_link
 from labscout.progress import Progress
 from labscout.records import Work
 from labscout.results import JsonResult
@@ -40,15 +53,28 @@ _SURVEY = re.compile(r"\b(survey|review|tutorial|overview)s?\b", re.I)
 @dataclass(frozen=True)
 class ReadingParams:
     depth: int = 300
-    """The topic's works: this many retrieved works, most relevant first."""
+    """The topic's works: at most this many retrieved works, most relevant first."""
     survey_depth: int = 100
-    """Surveys (and the fallback for central works) come from the most relevant this-many."""
+    """Surveys (and the fallback for central works) come from at most this many of the
+    most relevant works."""
+    share: float = 0.1
+    """The topic's works, the surveys' pool and the relevance cut of central works are
+    this share of the indexed works (then bounded by ``min_works`` and the depths)."""
+    min_works: int = 20
+    """...and at least this many works (all of them on a smaller store)."""
+    relevant_depth: int = 1000
+    """A central work must be among this many works most relevant to the text (at most;
+    ``share`` of the store, at least ``min_works``)."""
     n_surveys: int = 5
     n_central: int = 10
     min_cites: int = 2
     """A central work is cited by at least this many of the topic's works."""
     n_people: int = 5
     per_person: int = 1
+
+    def scaled(self, n_indexed: int, cap: int) -> int:
+        """``share`` of ``n_indexed`` works, at least ``min_works``, at most ``cap``."""
+        return max(1, min(cap, max(self.min_works, math.ceil(self.share * n_indexed))))
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,13 @@ class ReadingItem:
     relevance: float | None
     """Fused relevance to the topic (None for a cited work that was not retrieved)."""
     reason: str
+    url: str
+    """Where to read it: DOI, arXiv, OpenAlex... (:func:`labscout.links.work_link`)."""
+    link_basis: str
+    """What the link was built from: doi, arxiv, openalex, openreview, dblp, s2, site or
+    search (a title search, when the store knows no id that links)."""
+    authors: tuple[str, ...] = ()
+    """Author names in order (display names, else the names on the paper)."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +111,17 @@ class ReadingList(JsonResult):
     """"references" (cited within the topic's works) or "citations" (stored counts)."""
     params: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    n_relevant: int = 0
+    """Central works are among this many works most relevant to the text."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def to_bibtex(self) -> str:
+        """The items as BibTeX entries, in reading order (:func:`labscout.bibtex.to_bibtex`)."""
+        from labscout.bibtex import to_bibtex
+
+        return to_bibtex(self.items)
 
 
 def is_survey(work: Work) -> str | None:
@@ -92,7 +133,16 @@ def is_survey(work: Work) -> str | None:
     return None
 
 
-def _item(section: str, w: Work, relevance: float | None, reason: str) -> ReadingItem:
+def _authors(store: Store, w: Work) -> tuple[str, ...]:
+    """Author names in order: as printed on the paper, else the stored display name."""
+    ships = sorted(w.authorships, key=lambda a: a.position_index)
+    missing = [a.author_id for a in ships if not a.raw_author_name]
+    names = store.names_or_raw(missing) if missing else {}
+    return tuple(a.raw_author_name or names.get(a.author_id, a.author_id) for a in ships)
+
+
+def _item(store: Store, section: str, w: Work, relevance: float | None, reason: str) -> ReadingItem:
+    url, basis = work_link(w)
     return ReadingItem(
         section=section,
         rank=0,
@@ -105,6 +155,9 @@ def _item(section: str, w: Work, relevance: float | None, reason: str) -> Readin
         cited_by_count=w.cited_by_count,
         relevance=round(relevance, 6) if relevance is not None else None,
         reason=reason,
+        url=url,
+        link_basis=basis,
+        authors=_authors(store, w),
     )
 
 
@@ -137,10 +190,8 @@ def reading_list(
     progress: Progress | None = None,
 ) -> ReadingList:
     """Surveys first, then the works the topic cites most, then recent works of its
-    top researchers; each with the reason it is on the list."""
+    top researchers; each with the reason it is on the list and its link."""
     from labscout.index.build import load_index
-    from labscout.query import Query
-    from labscout.rank.find import find
     from labscout.rank.params import RankParams
     from labscout.rank.retrieve import QueryText, retrieve
 
@@ -153,76 +204,25 @@ def reading_list(
         index = load_index(
             store, index_path, on_stale="rebuild" if reindex else "refuse", progress=progress
         )
-    got = retrieve(index, [QueryText(text)], RankParams(depth=params.depth))
-    ranked = [(index.work_ids[row], s) for row, s in got.ranked()][: params.depth]
-    relevance = dict(ranked)
-    topic = store.get_works([wid for wid, _ in ranked])
+    n_indexed = len(index.work_ids)
+    n_topic = params.scaled(n_indexed, params.depth)
+    n_relevant = params.scaled(n_indexed, params.relevant_depth)
+    got = retrieve(index, [QueryText(text)], RankParams(depth=max(n_topic, n_relevant)))
+    ranked = [(index.work_ids[row], s) for row, s in got.ranked()]
+    relevance = dict(ranked[:n_relevant])
+    topic = store.get_works([wid for wid, _ in ranked[:n_topic]])
     place = {wid: i for i, (wid, _) in enumerate(ranked, start=1)}
-    items: list[ReadingItem] = []
-    seen: set[str] = set()
+    pool = topic[: params.scaled(n_indexed, params.survey_depth)]
 
-    for w in topic[: params.survey_depth]:
-        if len([i for i in items if i.section == "surveys"]) >= params.n_surveys:
-            break
-        why = is_survey(w)
-        if why:
-            cited = f"; cited {w.cited_by_count:,} times" if w.cited_by_count else ""
-            reason = f"survey: {why}; #{place[w.id]} of the topic's works by relevance{cited}"
-            items.append(_item("surveys", w, relevance[w.id], reason))
-            seen.add(w.id)
-
-    refs = {r for w in topic for r in w.referenced_works}
-    basis = "references" if refs else "citations"
-    if refs:
-        stored = {w.id: w for w in store.get_works(sorted(refs))}
-        n_topic = len(topic)
-        for wid, n, _ in central_works(topic, stored, params.min_cites, relevance):
-            if len([i for i in items if i.section == "central"]) >= params.n_central:
-                break
-            if wid in seen:
-                continue
-            w = stored[wid]
-            reason = f"central: cited by {n} of the topic's {n_topic} most relevant works"
-            items.append(_item("central", w, relevance.get(wid), reason))
-            seen.add(wid)
+    items = _surveys(store, pool, relevance, place, params)
+    seen = {i.work_id for i in items}
+    basis = "references" if any(w.referenced_works for w in topic) else "citations"
+    if basis == "references":
+        items += _central(store, topic, relevance, place, seen, params)
     else:
-        pool = [w for w in topic[: params.survey_depth] if w.id not in seen and w.cited_by_count]
-        pool.sort(key=lambda w: (-(w.cited_by_count or 0), w.id))
-        for k, w in enumerate(pool[: params.n_central], start=1):
-            reason = (
-                f"central: cited {w.cited_by_count:,} times (stored count), #{k} by citations "
-                f"among the topic's {params.survey_depth} most relevant works (the store has "
-                "no reference lists for them)"
-            )
-            items.append(_item("central", w, relevance[w.id], reason))
-            seen.add(w.id)
-
-    people = find(
-        store,
-        Query(text=text, top=params.n_people),
-        params=RankParams(n_evidence=10),
-        index=index,
-    )
-    wanted = [e.work.work_id for m in people.matches for e in m.evidence]
-    by_id = {w.id: w for w in store.get_works(wanted)}
-    for m in people.matches:
-        evidence = sorted(
-            m.evidence, key=lambda e: (-(e.work.year or 0), -e.work.score, e.work.work_id)
-        )
-        n = 0
-        for e in evidence:
-            if n >= params.per_person:
-                break
-            w = by_id.get(e.work.work_id)
-            if w is None or w.id in seen:
-                continue
-            reason = (
-                f"recent: {w.publication_year or 'undated'} work of {m.name} "
-                f"(#{m.rank} researcher for this topic, {e.position} author)"
-            )
-            items.append(_item("recent", w, relevance.get(w.id, e.work.score), reason))
-            seen.add(w.id)
-            n += 1
+        items += _most_cited(store, pool, relevance, seen, params)
+    seen |= {i.work_id for i in items}
+    items += _recent(store, index, text, relevance, seen, params)
 
     numbered = tuple(
         ReadingItem(**{**asdict(it), "rank": i}) for i, it in enumerate(items, start=1)
@@ -234,4 +234,115 @@ def reading_list(
         central_basis=basis,
         params=asdict(params),
         seconds=round(time.perf_counter() - t0, 4),
+        n_relevant=len(relevance),
     )
+
+
+def _surveys(
+    store: Store,
+    pool: Sequence[Work],
+    relevance: dict[str, float],
+    place: dict[str, int],
+    params: ReadingParams,
+) -> list[ReadingItem]:
+    out: list[ReadingItem] = []
+    for w in pool:
+        if len(out) >= params.n_surveys:
+            break
+        why = is_survey(w)
+        if why:
+            cited = f"; cited {w.cited_by_count:,} times" if w.cited_by_count else ""
+            reason = f"survey: {why}; #{place[w.id]} of the topic's works by relevance{cited}"
+            out.append(_item(store, "surveys", w, relevance.get(w.id), reason))
+    return out
+
+
+def _central(
+    store: Store,
+    topic: Sequence[Work],
+    relevance: dict[str, float],
+    place: dict[str, int],
+    seen: set[str],
+    params: ReadingParams,
+) -> list[ReadingItem]:
+    """Works the topic cites most that are themselves among the relevant works."""
+    refs = sorted({r for w in topic for r in w.referenced_works} & set(relevance))
+    stored = {w.id: w for w in store.get_works(refs)}
+    out: list[ReadingItem] = []
+    for wid, n, _ in central_works(list(topic), stored, params.min_cites, relevance):
+        if len(out) >= params.n_central:
+            break
+        if wid in seen:
+            continue
+        reason = (
+            f"central: cited by {n} of the topic's {len(topic)} most relevant works; "
+            f"#{place[wid]} by relevance (within the {len(relevance)} most relevant)"
+        )
+        out.append(_item(store, "central", stored[wid], relevance.get(wid), reason))
+    return out
+
+
+def _most_cited(
+    store: Store,
+    pool: Sequence[Work],
+    relevance: dict[str, float],
+    seen: set[str],
+    params: ReadingParams,
+) -> list[ReadingItem]:
+    """The fallback for central works: the pool's most cited works (stored counts)."""
+    cited = [w for w in pool if w.id not in seen and w.cited_by_count]
+    cited.sort(key=lambda w: (-(w.cited_by_count or 0), w.id))
+    return [
+        _item(
+            store,
+            "central",
+            w,
+            relevance.get(w.id),
+            f"central: cited {w.cited_by_count:,} times (stored count), #{k} by citations "
+            f"among the topic's {len(pool)} most relevant works (the store has no reference "
+            "lists for them)",
+        )
+        for k, w in enumerate(cited[: params.n_central], start=1)
+    ]
+
+
+def _recent(
+    store: Store,
+    index: Any,
+    text: str,
+    relevance: dict[str, float],
+    seen: set[str],
+    params: ReadingParams,
+) -> list[ReadingItem]:
+    """The latest topic works of the researchers ``find`` ranks first."""
+    from labscout.query import Query
+    from labscout.rank.find import find
+    from labscout.rank.params import RankParams
+
+    people = find(
+        store, Query(text=text, top=params.n_people), params=RankParams(n_evidence=10),
+        index=index,
+    )  # fmt: skip
+    wanted = [e.work.work_id for m in people.matches for e in m.evidence]
+    by_id = {w.id: w for w in store.get_works(wanted)}
+    out: list[ReadingItem] = []
+    taken = set(seen)
+    for m in people.matches:
+        evidence = sorted(
+            m.evidence, key=lambda e: (-(e.work.year or 0), -e.work.score, e.work.work_id)
+        )
+        n = 0
+        for e in evidence:
+            if n >= params.per_person:
+                break
+            w = by_id.get(e.work.work_id)
+            if w is None or w.id in taken:
+                continue
+            reason = (
+                f"recent: {w.publication_year or 'undated'} work of {m.name} "
+                f"(#{m.rank} researcher for this topic, {e.position} author)"
+            )
+            out.append(_item(store, "recent", w, relevance.get(w.id, e.work.score), reason))
+            taken.add(w.id)
+            n += 1
+    return out
