@@ -119,3 +119,92 @@ def test_cli(corpus: str) -> None:
     assert table.exit_code == 0 and "survey" in table.output
     empty = CliRunner().invoke(app, ["read", "  ", "--db", corpus])
     assert empty.exit_code == 2
+
+
+def test_every_item_has_an_http_link_and_authors(corpus: str) -> None:
+    with Store(corpus, read_only=True) as store:
+        r = reading_list(store, "Bayesian optimization", ReadingParams(n_people=3))
+    assert r.items
+    for it in r.items:
+        assert it.url.startswith("https://"), it
+        assert it.authors  # names as printed, else the stored display name
+    # the hand-made works carry no DOI or arXiv id and are not OpenAlex ids: a title search
+    s1 = next(i for i in r.items if i.work_id == "S1")
+    assert s1.link_basis == "search" and "A%20survey%20of%20Bayesian" in s1.url
+    assert s1.authors == ("Person 1", "Person 2")
+
+
+def test_work_links_prefer_doi_then_arxiv_then_openalex() -> None:
+    from labscout.links import safe_url, work_link
+
+    got = work_link(Work("W1", "t", doi="10.1234/x<y>"))
+    assert got == ("https://doi.org/10.1234/x%3Cy%3E", "doi")
+    assert work_link(Work("W1", "t", doi="https://doi.org/10.5555/A")) == (
+        "https://doi.org/10.5555/A",
+        "doi",
+    )
+    arx = Work("arxiv:2101.00001v2", "t", ids=(("arxiv", "2101.00001v2"),))
+    assert work_link(arx) == ("https://arxiv.org/abs/2101.00001", "arxiv")
+    assert work_link(Work("W42", "t")) == ("https://openalex.org/W42", "openalex")
+    evil = Work("paperlists:x", "t", extra={"site": "javascript:alert(1)"})
+    assert work_link(evil)[1] == "search"
+    ok = Work("paperlists:x", "t", extra={"site": "https://openreview.net/forum?id=a"})
+    assert work_link(ok) == ("https://openreview.net/forum?id=a", "site")
+    assert safe_url('https://x.org/"><script>') is None
+    assert safe_url("ftp://x.org/a") is None
+
+
+def test_bibtex_round_trips_through_bibtexparser(corpus: str) -> None:
+    import bibtexparser
+
+    from labscout.bibtex import escape, to_bibtex
+
+    with Store(corpus, read_only=True) as store:
+        r = reading_list(store, "Bayesian optimization", ReadingParams(n_people=3))
+    text = r.to_bibtex()
+    lib = bibtexparser.parse_string(text)
+    assert not lib.failed_blocks
+    assert len(lib.entries) == len(r.items)
+    assert len({e.key for e in lib.entries}) == len(lib.entries)  # keys unique
+    for entry, it in zip(lib.entries, r.items, strict=True):
+        assert entry["url"] == it.url
+        assert entry["title"] == "{" + escape(it.title) + "}"
+        assert entry["author"] == " and ".join(escape(a) for a in it.authors)
+
+    class Item:  # a hostile title must not end its entry or the file early
+        work_id, year, venue, doi, url = "X1", 2020, "A & B", "10.1/a_b", "javascript:x"
+        title = "Graphs } @misc{evil, title={x}} 100% $x_1$ #2 ~ ^ \\ end"
+        authors = ("Ada {Odd", "B. C_D")
+
+    lib = bibtexparser.parse_string(to_bibtex([Item()]))
+    assert not lib.failed_blocks and [e.key for e in lib.entries] == ["odd2020graphs"]
+    assert "url" not in lib.entries[0].fields_dict  # only http(s) links are written
+    assert lib.entries[0]["doi"] == "10.1/a_b"
+    assert "\\%" in lib.entries[0]["title"] and "\\_" in lib.entries[0]["title"]
+
+
+def test_read_format_bib(corpus: str) -> None:
+    import bibtexparser
+
+    got = CliRunner().invoke(app, ["read", "Bayesian optimization", "--db", corpus, "-f", "bib"])
+    assert got.exit_code == 0, got.output
+    assert len(bibtexparser.parse_string(got.stdout).entries) >= 3
+    bad = CliRunner().invoke(app, ["read", "Bayesian optimization", "--db", corpus, "-f", "x"])
+    assert bad.exit_code == 2 and "bib" in bad.output
+
+
+def test_central_works_are_relevant_to_the_topic(demo_db: str) -> None:
+    """On the 195-work demo every work cites a prover's benchmark ("MizAR 60 for Mizar
+    50") or a topic model more than the GNN papers: without the relevance cut they were
+    "central" for graph neural networks."""
+    with Store(demo_db, read_only=True) as store:
+        r = reading_list(store, "graph neural networks")
+        everything = reading_list(
+            store, "graph neural networks", ReadingParams(share=1.0, min_works=1000)
+        )
+    assert r.n_relevant == 20 and r.n_topic_works == 20  # a tenth of the store, at least 20
+    central = [i.title for i in r.items if i.section == "central"]
+    assert central and not any("Mizar" in t for t in central)
+    assert "Semi-Supervised Classification with Graph Convolutional Networks" in central
+    # the same list with the whole store as "the topic" lists the prover's benchmark
+    assert any("Mizar" in i.title for i in everything.items if i.section == "central")

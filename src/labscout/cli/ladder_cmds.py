@@ -183,7 +183,9 @@ def researcher_cmd(
 @handle_errors
 def read_cmd(
     text: Annotated[str, typer.Argument(help="The topic, in your own words.")],
-    fmt: FormatOption = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output: table, json or bib (BibTeX).")
+    ] = "table",
     reindex: Annotated[
         bool, typer.Option("--reindex", help="Build or update the index first if needed.")
     ] = False,
@@ -191,14 +193,19 @@ def read_cmd(
     quiet: QuietOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """What to read first on a topic: surveys, then the works the topic cites most, then
-    recent works of its top researchers; each with why it is on the list."""
-    _check_format(fmt)
+    """What to read first on a topic: surveys, then the works the topic cites most (and
+    relevant to it), then recent works of its top researchers; each with why it is on the
+    list and a link; --format bib writes the list as BibTeX."""
+    if fmt not in (*FORMATS, "bib"):
+        raise InputError(f"unknown format '{fmt}'", hint="Use --format table, json or bib.")
     s = settings(config, db=db, quiet=quiet or None)
     with open_labscout(s, reindex=reindex) as ls:
         result = ls.read(text)
     if fmt == "json":
         echo_json(result)
+        return
+    if fmt == "bib":
+        typer.echo(result.to_bibtex(), nl=False)
         return
     from labscout.cli.ladder_view import print_reading
 

@@ -143,7 +143,7 @@ def print_reading(r: ReadingList) -> None:
     for it in r.items:
         table.add_row(
             str(it.rank),
-            f"{it.title}\n{it.year or '?'} · {it.venue or ''} · {it.work_id}",
+            f"{it.title}\n{it.year or '?'} · {it.venue or ''} · {it.work_id}\n{it.url}",
             it.reason,
         )
     console.print(table)
