@@ -17,6 +17,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     ladder_cmds,
     search_cmds,
     store_cmds,
+    topics_cmds,
     web_cmds,
 )
 
@@ -41,6 +42,7 @@ graph_cmds.register(app)
 affinity_cmds.register(app)
 committee_cmds.register(app)
 ladder_cmds.register(app)
+topics_cmds.register(app)
 web_cmds.register(app)
 
 
