@@ -102,18 +102,19 @@ def embedders(
     config: ConfigOption = None,
 ) -> None:
     """List the embedders by name, with where their weights come from (loads no model)."""
-    from labscout.index.embedders import DEFAULT_MINILM, catalogue
+    from labscout.index.embedders import catalogue, resolve
 
     s = settings(config)
+    minilm = resolve("minilm")  # words when torch is not installed
     infos = catalogue()
     if as_json:
         rows = [{"name": i.name, "dim": i.dim, "summary": i.summary} for i in infos]
-        payload = {"setting": s.embedder, "minilm": DEFAULT_MINILM, "embedders": rows}
+        payload = {"setting": s.embedder, "minilm": minilm, "embedders": rows}
         typer.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(f"setting embedder = {s.embedder!r}; 'minilm' means {DEFAULT_MINILM} (*)")
+    typer.echo(f"setting embedder = {s.embedder!r}; 'minilm' means {minilm} (*)")
     width = max(len(i.name) for i in infos)
     for i in infos:
-        mark = "*" if i.name == DEFAULT_MINILM else " "
+        mark = "*" if i.name == minilm else " "
         dim = str(i.dim) if i.dim else "?"
         typer.echo(f"{mark} {i.name:<{width}}  {dim:>4}  {i.summary}")

