@@ -19,6 +19,7 @@ from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, Resume, one_path
 from labscout.progress import Progress
 from labscout.records import Rejected
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.arxiv import FORMATS, OaiClient, parse_oai_page, parse_snapshot_line
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.store import Store
@@ -178,7 +179,8 @@ class ArxivSnapshot(BaseSource):
                 yield item
                 continue
             position, d = item
-            yield Item(position, parse_snapshot_line(d, str(path), position))
+            where = str(path)
+            yield Item(position, guarded(where, position, parse_snapshot_line, d, where, position))
 
 
 def arxiv_snapshot(

@@ -13,6 +13,7 @@ from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, one_path
 from labscout.records import Rejected
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.sources.openreview import archive_owner_name, parse_paper, person
 from labscout.store import Store
@@ -52,10 +53,11 @@ class OpenReviewArchives(BaseSource):
                 yield item
             else:
                 lines.append(item)
-        owner = person(path.stem, archive_owner_name([d for _, d in lines]))
+        name = guarded(str(path), None, archive_owner_name, [d for _, d in lines])
+        owner = person(path.stem, None if isinstance(name, Rejected) else name)
         yield Item(0, [owner])
         for n, d in lines:
-            yield Item(n, parse_paper(d, str(path), n, owner))
+            yield Item(n, guarded(str(path), n, parse_paper, d, str(path), n, owner))
 
 
 def _submissions(path: Path) -> Read:
@@ -70,7 +72,7 @@ def _submissions(path: Path) -> Read:
         yield Rejected(str(path), None, "expected a JSON object of paper id -> paper")
         return
     for n, d in enumerate(data.values(), start=1):
-        yield Item(n, parse_paper(d, str(path), n, None))
+        yield Item(n, guarded(str(path), n, parse_paper, d, str(path), n, None))
 
 
 def openreview_archives(

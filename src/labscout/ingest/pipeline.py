@@ -29,6 +29,7 @@ from labscout.ingest.report import IngestReport, add_reject, record_run
 from labscout.ingest.source import BulkSource, Input, Item, Resume, Source
 from labscout.progress import Progress, SilentProgress
 from labscout.records import Author, Institution, MergedId, Rejected, Work
+from labscout.sources.guard import check_records
 from labscout.store import Batch, Store
 
 
@@ -68,6 +69,7 @@ def _marked(source: Source, input: Input, items: Iterable[Any], state: dict) -> 
         return Checkpoint(source.name, input.key, orjson.dumps(st).decode(), done)
 
     every = source.checkpoint_every
+    where = str(input.path) if input.path is not None else input.key
     at = int(state.get("at", 0))
     since = 0
     for item in items:
@@ -77,7 +79,10 @@ def _marked(source: Source, input: Input, items: Iterable[Any], state: dict) -> 
                 since = 0
             at = item.line
             since += 1
-            yield item.records  # a list of records, or a Rejected: a record that did not parse
+            records = item.records  # a list of records, or a Rejected: a record that did not parse
+            if records.__class__ is list and (why := check_records(records)) is not None:
+                records = Rejected(where, item.line, why)
+            yield records
         elif type(item) is Resume:
             yield mark(item.state, item.done)
         else:

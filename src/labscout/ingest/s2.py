@@ -13,6 +13,7 @@ from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, one_path
 from labscout.records import Author, Rejected
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.names import names_compatible
 from labscout.sources.s2 import parse_author_record, parse_paper
 from labscout.store import Store
@@ -49,7 +50,7 @@ def _authors(author_files: list[Path]) -> tuple[list, dict[str, list[Author]]]:
     authors: list = []
     for f in author_files:
         d = _load(f)
-        parsed = d if isinstance(d, Rejected) else parse_author_record(d, str(f))
+        parsed = d if isinstance(d, Rejected) else guarded(str(f), None, parse_author_record, d, str(f))
         if isinstance(parsed, Rejected):
             authors.append(parsed)
             continue
@@ -86,9 +87,9 @@ class S2Files(BaseSource):
             if n <= skip:
                 continue
             d = _load(f)
-            yield Item(
-                n, d if isinstance(d, Rejected) else parse_paper(d, str(f), known, names_compatible)
-            )
+            if not isinstance(d, Rejected):
+                d = guarded(str(f), None, parse_paper, d, str(f), known, names_compatible)
+            yield Item(n, d)
 
 
 def s2_files(

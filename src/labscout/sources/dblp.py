@@ -258,8 +258,8 @@ def iter_dblp(
             if n > skip:
                 try:
                     yield n, parse_record(el)
-                except ValueError as exc:
-                    yield n, exc
+                except Exception as exc:  # a record this reader cannot use: rejected, not fatal
+                    yield n, exc if isinstance(exc, ValueError) else ValueError(_why(exc))
             el.clear(keep_tail=True)
             while el.getprevious() is not None:
                 del parent[0]
@@ -276,6 +276,11 @@ def iter_dblp(
         ) from None
     finally:
         fh.close()
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _where(exc: BaseException, fh: IO[bytes]) -> str:

@@ -6,6 +6,7 @@ import ast
 from typing import Any
 
 from labscout.records import Author, Authorship, Institution, Rejected, Topic, Work
+from labscout.sources.guard import parsed
 
 _PREFIXES = ("https://openalex.org/", "http://openalex.org/", "openalex.org/")
 _URL = _PREFIXES[0]
@@ -67,14 +68,35 @@ def abstract_from_inverted_index(index: dict[str, list[int]] | None) -> str | No
     return " ".join(filter(None, words))
 
 
+# a stringified field longer than this, or nested deeper, is not read back (a hostile
+# string can make ast.literal_eval use gigabytes)
+MAX_LITERAL_CHARS = 1 << 20
+MAX_LITERAL_DEPTH = 16
+
+
 def _maybe_literal(value: Any) -> Any:
     """Some exports stringify nested fields (``"[{'id': ...}]"``); read them back."""
     if isinstance(value, str) and value[:1] in "[{(":
+        if len(value) > MAX_LITERAL_CHARS or _depth(value) > MAX_LITERAL_DEPTH:
+            raise ValueError("a stringified field too long or too deeply nested")
         try:
             return ast.literal_eval(value)
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             return value
     return value
+
+
+def _depth(text: str) -> int:
+    """The deepest bracket nesting in ``text`` (quotes not considered: an upper bound)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{(":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif ch in "]})":
+            depth -= 1
+    return deepest
 
 
 def _int(value: Any) -> int | None:
@@ -82,9 +104,13 @@ def _int(value: Any) -> int | None:
         return value
     if value is None or value == "":
         return None
+    if isinstance(value, str) and not value.strip().lstrip("-").replace(".", "", 1).isascii():
+        raise ValueError(f"not a number: {value[:40]!r}")
     try:
         return int(float(value))
     except (TypeError, ValueError):
+        if isinstance(value, str):
+            raise ValueError(f"not a number: {value[:40]!r}") from None
         return None
 
 
@@ -275,13 +301,10 @@ def parse_entity(d: Any, location: str, line: int | None) -> list | Rejected:
     if not d.get("id"):
         return Rejected(location, line, "record without an id")
     kind = entity_type(d)
-    try:
-        if kind == "works":
-            return parse_work(d)
-        if kind == "authors":
-            return parse_author(d)
-        if kind == "institutions":
-            return [parse_institution(d)]
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        return Rejected(location, line, f"malformed {kind[:-1]} record: {exc}")
-    return Rejected(location, line, f"unknown entity type for id {d.get('id')!r}")
+    if kind == "works":
+        return parsed(location, line, parse_work, d)
+    if kind == "authors":
+        return parsed(location, line, parse_author, d)
+    if kind == "institutions":
+        return parsed(location, line, lambda x: [parse_institution(x)], d)
+    return Rejected(location, line, f"unknown entity type for id {str(d.get('id'))[:100]!r}")

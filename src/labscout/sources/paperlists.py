@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from labscout.records import Author, Authorship, Institution, Rejected, Work
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.institution_types import country_code, domain_of, guess_institution_type
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.sources.openalex import normalize_doi
@@ -416,7 +417,7 @@ def iter_paperlist(
             yield item
             continue
         position, data = item
-        parsed = parse_paper(data, lf, location, position, known)
+        parsed = guarded(location, position, parse_paper, data, lf, location, position, known)
         if isinstance(parsed, Rejected):
             yield parsed
         elif isinstance(parsed, tuple):

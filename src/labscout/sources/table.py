@@ -35,6 +35,7 @@ from typing import Any
 
 from labscout.errors import InputError
 from labscout.records import Author, Authorship, Institution, Rejected, Work
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.institution_types import guess_institution_type
 from labscout.sources.jsonfiles import iter_json_records, open_text
 from labscout.sources.openalex import normalize_doi
@@ -100,7 +101,7 @@ def _check_columns(path: Path, columns: list[str], mapping: dict[str, str]) -> N
         )
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | Rejected]:
     delimiter = "\t" if ".tsv" in path.name else ","
     with open_text(path) as fh:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
@@ -110,7 +111,20 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InputError(f"{path}: not a readable CSV file ({exc})") from None
         yield 0, {"__columns__": columns}
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a cell over the size limit, a NUL byte: this row only
+                # line_num still counts the rows before the one that failed
+                yield Rejected(str(path), reader.line_num + 1, f"unreadable CSV row: {exc}")
+                continue
+            except UnicodeDecodeError as exc:
+                yield Rejected(
+                    str(path), reader.line_num + 1, f"not UTF-8 text after this line: {exc}"
+                )
+                return
             yield reader.line_num, row
 
 
@@ -136,7 +150,7 @@ def read_rows(
     name = path.name.lower()
     if name.endswith(CSV_SUFFIXES):
         rows = _csv_rows(path)
-        _, head = next(rows)
+        _, head = next(rows)  # type: ignore[misc]
         _check_columns(path, head["__columns__"], mapping)
         yield from rows
         return
@@ -185,7 +199,7 @@ def _split_cell(value: Any, sep: str) -> list[str]:
 def _year(value: Any) -> int | None:
     try:
         year = int(float(str(value).strip()[:4]))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return year if 1000 <= year <= 2999 else None
 
@@ -262,6 +276,10 @@ def iter_table(
     last line the paper was read from.
     """
     location = str(path)
+    if not author_sep:
+        raise InputError(
+            "the author separator is empty", hint="Pass --author-sep with a character, e.g. ';'."
+        )
     stem = path.name.split(".")[0]
     current: _Paper | None = None
 
@@ -270,7 +288,9 @@ def iter_table(
         if not keep:
             return Rejected(location, p.line, "paper without authors")
         p.names, p.affs = [p.names[i] for i in keep], [p.affs[i] for i in keep]
-        records = _paper_records(p, mapping, stem, location)
+        records = guarded(location, p.line, _paper_records, p, mapping, stem, location)
+        if isinstance(records, Rejected):
+            return records
         if p.problems:
             return p.last_line, records, Dropped(location, p.line, "; ".join(p.problems))
         return p.last_line, records
