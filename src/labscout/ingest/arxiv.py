@@ -19,8 +19,8 @@ from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, Resume, one_path
 from labscout.progress import Progress
 from labscout.records import Rejected
-from labscout.sources.guard import parsed as guarded
 from labscout.sources.arxiv import FORMATS, OaiClient, parse_oai_page, parse_snapshot_line
+from labscout.sources.guard import parsed as guarded
 from labscout.sources.jsonfiles import iter_json_records
 from labscout.store import Store
 

@@ -50,7 +50,9 @@ def _authors(author_files: list[Path]) -> tuple[list, dict[str, list[Author]]]:
     authors: list = []
     for f in author_files:
         d = _load(f)
-        parsed = d if isinstance(d, Rejected) else guarded(str(f), None, parse_author_record, d, str(f))
+        parsed = (
+            d if isinstance(d, Rejected) else guarded(str(f), None, parse_author_record, d, str(f))
+        )
         if isinstance(parsed, Rejected):
             authors.append(parsed)
             continue
