@@ -203,3 +203,74 @@ def test_works_without_author_rows() -> None:
     assert [e.intern_id for e in sig.interns] == ["I1"]
     assert sig.n_unconfirmed == 2  # I4, and I7 (its later work is under the unlinked id I7b)
     s.close()
+
+
+# -- wired into the product: find --hosts-interns, ladder --type company, researcher ----
+
+
+@pytest.fixture(scope="module")
+def interns_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The same store on disk, indexed (the fake embedder): every title says "title"."""
+    from labscout.index.build import build_index
+
+    path = tmp_path_factory.mktemp("interns") / "i.duckdb"
+    with Store(path) as s:
+        people = sorted({a.author_id for w in WORKS for a in w.authorships})
+        s.write(Batch(works=WORKS, institutions=INSTS, authors=[Author(a, a) for a in people]))
+        s.con.execute(
+            "INSERT INTO identity_links VALUES (1, 'I7b', 'I7', 'orcid', 'test', NULL, now(), "
+            "NULL)"
+        )
+        build_index(s, cache=False)
+    return str(path)
+
+
+def test_find_hosts_interns_keeps_only_hosts_and_shows_the_signal(interns_db: str) -> None:
+    from labscout import Labscout, Query
+    from labscout.filters import Filters
+
+    with Labscout(interns_db) as ls:
+        everyone = ls.find(Query(text="title", top=100))
+        hosts = ls.find(Query(text="title", top=100, filters=Filters.parse(hosts_interns=True)))
+        assert len(everyone.matches) > 10 and everyone.interns == {}
+        assert {m.author_id for m in hosts.matches} == {"H", "C"}
+        assert hosts.interns["H"]["n_interns"] == 2 and hosts.interns["C"]["n_interns"] == 1
+        assert hosts.query["filters"]["hosts_interns"] is True
+        # the Labscout methods PLAN builds on
+        assert ls.interns("H").n_interns == 2
+        assert ls.company_interns("Acme").interns[0].name == "K"  # a name, as --from takes
+        assert [s.host_id for s in ls.intern_hosts()] == ["H", "C"]
+        assert [s.institution_id for s in ls.company_intern_signals()] == ["G", "AC"]
+    assert Query.from_params({"q": "x", "hosts_interns": "1"}).filters.hosts_interns
+
+
+def test_cli_find_hosts_interns_and_researcher(interns_db: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from labscout.cli import app
+
+    run = CliRunner(env={"COLUMNS": "300"})  # rich tables one line a row
+    got = run.invoke(app, ["find", "title", "--hosts-interns", "--db", interns_db, "-f", "json"])
+    assert got.exit_code == 0, got.output
+    assert set(json.loads(got.stdout)["interns"]) == {"H", "C"}
+    table = run.invoke(app, ["find", "title", "--hosts-interns", "--db", interns_db])
+    assert "H hosted about 2 likely interns since 2021" in " ".join(table.stdout.split())
+    prof = run.invoke(app, ["researcher", "H", "--db", interns_db, "-f", "json"])
+    assert json.loads(prof.stdout)["interns"]["n_interns"] == 2
+    text = " ".join(run.invoke(app, ["researcher", "H", "--db", interns_db]).stdout.split())
+    assert "hosts interns" in text and "I1 (MIT): J1 (2021); back at MIT (2022)" in text
+
+
+def test_ladder_type_company_shows_the_company_signal(interns_db: str) -> None:
+    from labscout import Labscout, Query
+    from labscout.filters import Filters
+
+    with Labscout(interns_db) as ls:
+        companies = ls.ladder(Query(text="title", filters=Filters.parse(type="company")))
+        anyone = ls.ladder(Query(text="title"))
+    assert {r.institution_id for r in companies.institutions} <= {"G", "AC"}
+    assert companies.interns["G"]["n_interns"] == 2
+    assert companies.interns["AC"]["hosts"][0]["name"] == "C"
+    assert anyone.interns == {}  # only asked for with --type company

@@ -111,6 +111,9 @@ class Filters:
     """Institution types (OpenAlex's: education, company, facility, government, nonprofit...)."""
     active_since: int | None = None
     """A researcher counts as active with a work in the store from this year on."""
+    hosts_interns: bool = False
+    """Keep only researchers with the intern-host signal: at least one likely intern
+    (:mod:`labscout.signals.interns`, docs/ladder.md "Who hosts interns")."""
 
     @classmethod
     def parse(
@@ -119,6 +122,7 @@ class Filters:
         region: str | Sequence[str] | None = None,
         type: str | Sequence[str] | None = None,  # noqa: A002 (the CLI flag's name)
         active_since: int | None = None,
+        hosts_interns: bool = False,
     ) -> Filters:
         """Filters from flag values: comma-separated lists (``"DE,CH"``), checked."""
         countries = [c.upper() for c in _split(country)]
@@ -142,11 +146,17 @@ class Filters:
                 )
         if active_since is not None and not 1900 <= active_since <= 2100:
             raise InputError(f"--active-since {active_since} is not a year")
-        return cls(frozenset(countries), tuple(regions), frozenset(types), active_since)
+        return cls(
+            frozenset(countries), tuple(regions), frozenset(types), active_since,
+            bool(hosts_interns),
+        )  # fmt: skip
 
     @property
     def empty(self) -> bool:
-        return not (self.countries or self.regions or self.types or self.active_since)
+        return not (
+            self.countries or self.regions or self.types or self.active_since
+            or self.hosts_interns
+        )  # fmt: skip
 
     @property
     def on_institutions(self) -> bool:
@@ -191,6 +201,8 @@ class Filters:
             parts.append("type " + ",".join(sorted(self.types)))
         if self.active_since:
             parts.append(f"active since {self.active_since}")
+        if self.hosts_interns:
+            parts.append("hosts interns")
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
@@ -199,6 +211,7 @@ class Filters:
             "regions": list(self.regions),
             "types": sorted(self.types),
             "active_since": self.active_since,
+            "hosts_interns": self.hosts_interns,
         }
 
 

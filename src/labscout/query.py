@@ -152,6 +152,7 @@ class Query:
         top: int | None = None,
         reach_from: Sequence[str] | None = None,
         from_institution: str | None = None,
+        hosts_interns: bool = False,
     ) -> Query:
         """A query from the options of ``labscout find`` / ``ladder`` (``--mine-orcid``
         is ``--mine`` by another name)."""
@@ -167,7 +168,7 @@ class Query:
             mine=mine or mine_orcid,
             exclude_coauthors=exclude_coauthors,
             since=since,
-            filters=Filters.parse(country, region, type, active_since),
+            filters=Filters.parse(country, region, type, active_since, hosts_interns),
             top=top,
             reach_from=_refs(reach_from),
             from_institution=from_institution,
@@ -176,8 +177,8 @@ class Query:
     @classmethod
     def from_params(cls, params: Mapping[str, Any], default_top: int | None = None) -> Query:
         """A query from web parameters (``q``, ``like``, ``mine``, ``exclude_coauthors``,
-        ``since``, ``country``, ``region``, ``type``, ``active_since``, ``top``,
-        ``reach_from``, ``from``), within the web's bounds (``MAX_*`` above).
+        ``since``, ``country``, ``region``, ``type``, ``active_since``, ``hosts_interns``,
+        ``top``, ``reach_from``, ``from``), within the web's bounds (``MAX_*`` above).
 
         ``params`` is any mapping; a value may be a list, and Starlette's
         ``QueryParams`` give every repeated value.
@@ -229,19 +230,22 @@ class Query:
                 )
             return got
 
-        flag = (one("exclude_coauthors") or "").lower()
+        def flag_of(name: str) -> bool:
+            return (one(name) or "").lower() in ("1", "true", "yes", "on")
+
         top = number("top", 1, MAX_TOP)
         return cls(
             text=one("q"),
             like=refs("like", MAX_LIKE),
             mine=one("mine", MAX_REF_CHARS),
-            exclude_coauthors=flag in ("1", "true", "yes", "on"),
+            exclude_coauthors=flag_of("exclude_coauthors"),
             since=number("since", _FIRST_YEAR, _LAST_YEAR),
             filters=Filters.parse(
                 one("country"),
                 one("region"),
                 one("type"),
                 number("active_since", _FIRST_YEAR, _LAST_YEAR),
+                flag_of("hosts_interns"),
             ),  # fmt: skip
             top=top if top is not None else default_top,
             reach_from=refs("reach_from", MAX_LIKE),

@@ -124,6 +124,9 @@ class FindResult(JsonResult):
     reach: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """With ``reach_from``: for each matched researcher, the best co-author paths
     (``CoauthorPath.to_dict()``) from the people the user knows; [] when none."""
+    interns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """With the ``hosts_interns`` filter: each listed researcher's intern-host signal
+    (``InternHostSignal.to_dict()``: "hosted about N likely interns since YEAR")."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 
@@ -49,6 +52,12 @@ def print_ladder(result: LadderResult) -> None:
             people,
         )
     console.print(table)
+    if result.interns:
+        console.print("Interns hosted (company researchers with early-career university "
+                      "first authors who are back there later):", style="bold")  # fmt: skip
+        for r in result.institutions:
+            if r.institution_id in result.interns:
+                console.print(f"  {result.interns[r.institution_id]['summary']}", markup=False)
     if result.hidden_gems:
         console.print("\nHidden gems (high fit, institution of low field prestige):", style="bold")
         for g in result.hidden_gems:
@@ -119,6 +128,8 @@ def print_profile(p: ResearcherProfile) -> None:
         i.summary,
         f"{i.institution_id or ''}" + (f"\nfrom {i.work.work_id}" if i.work else ""),
     )
+    if p.interns is not None:
+        table.add_row("hosts interns", p.interns.summary, _intern_lines(p.interns.interns))
     console.print(table)
     if p.topics_over_time:
         console.print(f"Topics over time (from {p.topics_basis}):", style="bold")
@@ -132,6 +143,15 @@ def print_profile(p: ResearcherProfile) -> None:
             console.print(
                 f"  {c.name} ({c.author_id}{where}): {c.n_works} works, last {c.last_year}"
             )
+
+
+def _intern_lines(interns: Sequence[Any]) -> str:
+    """One line per likely intern: the joint paper and the later work back at a university."""
+    out = []
+    for e in interns[:8]:
+        back = f"; back at {e.back_at} ({e.later_work.year})" if e.later_work else ""
+        out.append(f"{e.name} ({e.university}): {e.work.work_id} ({e.work.year}){back}")
+    return "\n".join(out)
 
 
 def print_reading(r: ReadingList) -> None:

@@ -160,6 +160,14 @@ def find_cmd(
     region: RegionOption = None,
     type_: TypeOption = None,
     active_since: ActiveOption = None,
+    hosts_interns: Annotated[
+        bool,
+        typer.Option(
+            "--hosts-interns",
+            help="Keep only researchers who host interns (at a company, with early-career "
+            "first authors from a university; docs/ladder.md) and show the signal.",
+        ),
+    ] = False,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Output: table, json or csv.")
     ] = "table",
@@ -198,6 +206,7 @@ def find_cmd(
     query = Query.from_cli(
         text, like, like_bib, mine, mine_orcid, exclude_coauthors, since,
         country, region, type_, active_since, top=top, reach_from=reach_from,
+        hosts_interns=hosts_interns,
     )  # fmt: skip
     params = RankParams() if fusion is None else RankParams(fusion=fusion)
     s = settings(config, db=db, quiet=quiet or None)
@@ -244,6 +253,8 @@ def print_table(result: FindResult) -> None:
         )
         if m.author_id in result.reach:
             ev += "\n" + reach_line(result.reach[m.author_id])
+        if m.author_id in result.interns:
+            ev += "\ninterns: " + result.interns[m.author_id]["summary"]
         table.add_row(
             str(m.rank),
             f"{m.name}\n{m.author_id}",

@@ -83,8 +83,7 @@ def find(
     records = store.works_for_ranking(list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
     ranked = aggregate(by_work, records, params, excluded, person_of(store, author_ids))
-    if not filters.empty:
-        ranked = filter_authors(store, ranked, filters)
+    ranked, hosts = _filtered(store, ranked, filters)
 
     hits = _work_hits(got, records, index)
     matches = explain(store, ranked, hits, records, params, top)
@@ -107,6 +106,7 @@ def find(
         reach=_reach(
             store, query.reach_from, [m.author_id for m in matches], query.reach_k, graph, progress
         ),
+        interns={a: hosts[a].to_dict() for a in (m.author_id for m in matches) if a in hosts},
     )
 
 
@@ -143,6 +143,19 @@ def query_work_ids(
     user's own), the .bib entries that matched nothing, and the authors ``mine`` leaves
     out: what ``find`` and ``topics`` search from."""
     return _query_works(store, query)
+
+
+def _filtered(store: Store, ranked: list[Any], filters: Any) -> tuple[list[Any], dict[str, Any]]:
+    """``ranked`` kept by ``filters`` (:func:`labscout.filters.filter_authors`; with
+    ``hosts_interns`` only intern hosts, :func:`labscout.signals.interns.keep_hosts`),
+    and the intern-host signals by researcher (empty without ``hosts_interns``)."""
+    if not filters.empty:
+        ranked = filter_authors(store, ranked, filters)
+    if not filters.hosts_interns:
+        return ranked, {}
+    from labscout.signals.interns import keep_hosts
+
+    return keep_hosts(store, ranked)
 
 
 def _allowed(store: Store, index: SearchIndex, since: int | None) -> np.ndarray | None:

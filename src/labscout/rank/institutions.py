@@ -188,9 +188,25 @@ class LadderResult(JsonResult):
     filters: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    interns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """With ``--type company``: each listed company's intern-host signal by institution id
+    (``CompanyInternSignal.to_dict()``: "hosted about N likely interns since YEAR");
+    companies with none are left out."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def company_interns(
+    store: Store, listed: Sequence[InstitutionRank], filters: Filters
+) -> dict[str, dict[str, Any]]:
+    """The intern-host signal of each listed company, when the filters ask for companies."""
+    ids = [r.institution_id for r in listed if r.type == "company"]
+    if "company" not in filters.types or not ids:
+        return {}
+    from labscout.signals.interns import company_intern_signals
+
+    return {s.institution_id: s.to_dict() for s in company_intern_signals(store, company_ids=ids)}
 
 
 def _work_institutions(
@@ -444,4 +460,5 @@ def ladder(
         filters=filters.to_dict(),
         params={"ladder": params.to_dict(), "rank": rp.to_dict()},
         seconds=round(time.perf_counter() - t0, 4),
+        interns=company_interns(store, ranked[:top], filters),
     )

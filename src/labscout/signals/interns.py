@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from labscout import people as P
 from labscout.results import JsonResult
@@ -441,3 +441,26 @@ def company_intern_signals(
     out = [company_signal(i, names.get(i, i), likely, unconfirmed, params) for i in ids]
     out.sort(key=lambda s: (-s.n_interns, s.name, s.institution_id))
     return tuple(out)
+
+
+class _HasAuthor(Protocol):
+    @property
+    def author_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_HasAuthor)
+
+
+def keep_hosts(
+    store: Store, ranked: Sequence[T], params: InternParams | None = None
+) -> tuple[list[T], dict[str, InternHostSignal]]:
+    """The items of ``ranked`` (anything with an ``author_id``, a person id) whose
+    researcher hosted at least one likely intern, in order, and their signals by id:
+    what ``find --hosts-interns`` keeps."""
+    ids = list(dict.fromkeys(r.author_id for r in ranked))
+    if not ids:
+        return [], {}
+    found = intern_hosts(store, params, host_author_ids=ids)
+    wanted = set(ids)
+    signals = {s.host_id: s for s in found if s.host_id in wanted}
+    return [r for r in ranked if r.author_id in signals], signals

@@ -13,6 +13,7 @@ from labscout import people as P
 from labscout.errors import NotFoundError
 from labscout.records import Work
 from labscout.signals import compute as C
+from labscout.signals.interns import intern_host_signal
 from labscout.signals.types import InstitutionSignal, ResearcherProfile, SignalParams
 from labscout.store import Store
 
@@ -90,4 +91,5 @@ def researcher_profile(
         topics_basis=basis,
         topics_over_time=periods,
         top_coauthors=C.top_coauthors(works, me_set, person_of, names, inst_names, params),
+        interns=intern_host_signal(store, person.id),
     )

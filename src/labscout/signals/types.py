@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from labscout.results import JsonResult
+from labscout.signals.interns import InternHostSignal
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,9 @@ class ResearcherProfile(JsonResult):
     """What topics over time are read from: "topics", "concepts", "venues" or "none"."""
     topics_over_time: tuple[TopicPeriod, ...]
     top_coauthors: tuple[Coauthor, ...]
+    interns: InternHostSignal | None = None
+    """Hosts interns: at a company, with early-career first authors from a university
+    who are back there later (:mod:`labscout.signals.interns`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
