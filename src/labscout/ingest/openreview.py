@@ -31,7 +31,7 @@ class OpenReviewArchives(BaseSource):
         root = one_path(paths, True, "Pass the folder holding archives/.")
         folder = root / "archives"
         archives = sorted(folder.glob("~*.jsonl")) if folder.is_dir() else []
-        archives += sorted(root.glob("~*.jsonl"))
+        archives = [f for f in archives + sorted(root.glob("~*.jsonl")) if f.is_file()]
         submissions = root / "submissions.json"
         if not archives and not submissions.is_file():
             raise InputError(

@@ -28,11 +28,11 @@ def _layout(root: Path) -> tuple[list[Path], list[Path]]:
     papers: list[Path] = []
     for name in ("participants", "authors"):
         if (root / name).is_dir():
-            authors += sorted((root / name).glob("*.json"))
+            authors += sorted(f for f in (root / name).glob("*.json") if f.is_file())
     if (root / "papers").is_dir():
-        papers += sorted((root / "papers").glob("*.json"))
+        papers += sorted(f for f in (root / "papers").glob("*.json") if f.is_file())
     if not authors and not papers:
-        for f in sorted(root.glob("*.json")):
+        for f in sorted(f for f in root.glob("*.json") if f.is_file()):
             (authors if b'"authorId"' in f.read_bytes()[:200] else papers).append(f)
     return authors, papers
 
@@ -42,6 +42,8 @@ def _load(path: Path):
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         return Rejected(str(path), None, f"invalid JSON: {exc}")
+    except OSError as exc:
+        return Rejected(str(path), None, f"unreadable file: {exc.strerror or exc}")
 
 
 def _authors(author_files: list[Path]) -> tuple[list, dict[str, list[Author]]]:

@@ -19,9 +19,14 @@ from typing import IO, Any
 
 import ijson
 import orjson
+from ijson.common import ObjectBuilder
 
 from labscout.errors import InputError
 from labscout.records import Rejected
+
+# the deepest nesting a record may have (OpenAlex works nest about 6 levels); deeper
+# items are rejected unread, and orjson refuses lines nested past 1024 levels
+MAX_DEPTH = 64
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz", ".gz")
 
@@ -103,12 +108,45 @@ def _peek(fh: IO[bytes]) -> bytes:
     return stripped[:1]
 
 
+_OPEN = frozenset(("start_map", "start_array"))
+_CLOSE = frozenset(("end_map", "end_array"))
+
+
 def _iter_list(path: Path, fh: IO[bytes], skip: int) -> Iterator[tuple[int, Any] | Rejected]:
+    """The items of a JSON list, built from ijson's events (no prefixes, which grow with
+    the depth): an item nested deeper than :data:`MAX_DEPTH` is rejected, not built."""
     n = 0
+    depth = 0
+    builder: ObjectBuilder | None = None
+    too_deep = False
     try:
-        for n, item in enumerate(ijson.items(fh, "item", use_float=True), start=1):
-            if n > skip:
-                yield n, item
+        events = ijson.basic_parse(fh, use_float=True)
+        next(events)  # the list's start_array
+        for event, value in events:
+            if depth == 0:
+                if event == "end_array":
+                    return
+                n += 1
+                if event not in _OPEN:  # a scalar item
+                    if n > skip:
+                        yield n, value
+                    continue
+                builder = ObjectBuilder() if n > skip else None
+                too_deep = False
+            if event in _OPEN:
+                depth += 1
+                if depth > MAX_DEPTH:
+                    too_deep, builder = True, None
+            elif event in _CLOSE:
+                depth -= 1
+            if builder is not None:
+                builder.event(event, value)
+            if depth == 0 and n > skip:
+                if too_deep:
+                    yield Rejected(str(path), n, f"item nested deeper than {MAX_DEPTH} levels")
+                elif builder is not None:
+                    yield n, builder.value
+                builder = None
     except _BROKEN as exc:
         yield Rejected(str(path), n + 1, f"file ends early at item {n + 1}: {_why(exc)}")
 
@@ -121,24 +159,22 @@ def _iter_lines_or_document(
         first = fh.readline()
         try:
             first_obj = orjson.loads(first)
-        except orjson.JSONDecodeError:
-            # a pretty-printed single document
-            rest = fh.read()
-            try:
-                doc = orjson.loads(first + rest)
-            except orjson.JSONDecodeError as exc:
-                yield Rejected(str(path), None, f"invalid JSON document: {exc}")
+        except orjson.JSONDecodeError as first_error:
+            second = fh.readline()
+            if _is_object(second):  # JSON Lines whose first line is broken: that line only
+                lineno = 2
+                if skip < 1:
+                    yield Rejected(str(path), 1, f"malformed JSON line: {first_error}")
+                if skip < 2:
+                    yield 2, orjson.loads(second)
+            else:
+                # a pretty-printed single document (an API page, one entity), or lines
+                yield from _document(path, first + second + fh.read(), skip)
                 return
-            if isinstance(doc, dict) and isinstance(doc.get("results"), list):
-                for n, item in enumerate(doc["results"], start=1):  # an API response page
-                    if n > skip:
-                        yield n, item
-            elif skip < 1:
-                yield 1, doc
-            return
-        lineno = 1
-        if skip < 1:
-            yield 1, first_obj
+        else:
+            lineno = 1
+            if skip < 1:
+                yield 1, first_obj
         loads = orjson.loads
         for line in fh:
             lineno += 1
@@ -150,6 +186,41 @@ def _iter_lines_or_document(
                 yield Rejected(str(path), lineno, f"malformed JSON line: {exc}")
     except _BROKEN as exc:
         yield Rejected(str(path), lineno + 1, f"file ends early after line {lineno}: {_why(exc)}")
+
+
+def _is_object(line: bytes) -> bool:
+    if not line.lstrip().startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _document(path: Path, data: bytes, skip: int) -> Iterator[tuple[int, Any] | Rejected]:
+    """One JSON document (an API response page's ``results``, or one record); when it is not
+    one, the lines that are JSON objects, each malformed line rejected."""
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        lines = data.splitlines()
+        if not any(_is_object(line) for line in lines):
+            yield Rejected(str(path), None, f"invalid JSON document: {exc}")
+            return
+        for n, line in enumerate(lines, start=1):
+            if n <= skip or not line.strip():
+                continue
+            try:
+                yield n, orjson.loads(line)
+            except orjson.JSONDecodeError as line_error:
+                yield Rejected(str(path), n, f"malformed JSON line: {line_error}")
+        return
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        for n, item in enumerate(doc["results"], start=1):  # an API response page
+            if n > skip:
+                yield n, item
+    elif skip < 1:
+        yield 1, doc
 
 
 def iter_text_lines(path: Path) -> Iterator[str]:
