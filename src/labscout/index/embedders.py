@@ -45,6 +45,7 @@ import numpy as np
 
 from labscout.errors import ConfigError, MissingExtraError
 from labscout.index.cache import EmbeddingCache, default_cache_dir
+from labscout.index.quiet import quiet_models
 from labscout.progress import Progress, SilentProgress
 
 QUERY_BATCH = 8
@@ -98,7 +99,8 @@ class Embedder:
             todo = sorted(positions, key=len)
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start : start + batch_size]
-                vecs = np.asarray(self._encode(chunk), dtype=np.float32)
+                with quiet_models():
+                    vecs = np.asarray(self._encode(chunk), dtype=np.float32)
                 norms = np.linalg.norm(vecs, axis=1, keepdims=True)
                 np.divide(vecs, norms, out=vecs, where=norms > 0)
                 if cache is not None:
@@ -192,10 +194,12 @@ def get_embedder(name: str, cache_dir: str | os.PathLike[str] | None = None) -> 
     if key in _LOADED:
         return _LOADED[key]
     if real.startswith("hf:"):
-        emb: Embedder = SentenceTransformerEmbedder(real, real[3:], allow_download=True)
+        with quiet_models():
+            emb: Embedder = SentenceTransformerEmbedder(real, real[3:], allow_download=True)
         emb.source = f"Hugging Face hub: {real[3:]}"
     elif real in _REGISTRY:
-        emb = _REGISTRY[real][0](folder)
+        with quiet_models():
+            emb = _REGISTRY[real][0](folder)
     else:
         raise ConfigError(
             f"unknown embedder '{name}'",
