@@ -54,8 +54,21 @@ def _cli(*args: str) -> str:
             lambda ls: ls.ladder(Query(text=Q)),
         ),
         (["read", Q], "/read.json", {"q": Q}, lambda ls: ls.read(Q)),
+        (["topics", Q], "/topics.json", {"q": Q}, lambda ls: ls.topics(Query(text=Q))),
+        (
+            ["topics", Q, "--sort", "exotic", "--top", "3"],
+            "/topics.json",
+            {"q": Q, "sort": "exotic", "top": "3"},
+            lambda ls: ls.topics(Query(text=Q, top=3), sort="exotic"),
+        ),
+        (
+            ["find", Q, "--hosts-interns"],
+            "/search.json",
+            {"q": Q, "hosts_interns": "1"},
+            lambda ls: ls.find(Query(text=Q, filters=Filters.parse(hosts_interns=True))),
+        ),
     ],
-    ids=["find", "find-filtered", "ladder", "read"],
+    ids=["find", "find-filtered", "ladder", "read", "topics", "topics-exotic", "hosts-interns"],
 )
 def test_cli_web_and_python_give_the_same_json(
     core: Labscout, client: TestClient, demo_db: str, cli, url, params, python

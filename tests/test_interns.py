@@ -274,3 +274,19 @@ def test_ladder_type_company_shows_the_company_signal(interns_db: str) -> None:
     assert companies.interns["G"]["n_interns"] == 2
     assert companies.interns["AC"]["hosts"][0]["name"] == "C"
     assert anyone.interns == {}  # only asked for with --type company
+
+
+def test_researcher_page_shows_the_intern_signal(interns_db: str) -> None:
+    from starlette.testclient import TestClient
+
+    from labscout.web import create_app
+
+    client = TestClient(create_app(interns_db))
+    html = client.get("/researcher/H").text
+    assert "Hosts interns? The signal" in html
+    assert "H hosted about 2 likely interns since 2021" in html
+    assert "back at MIT" in html and 'href="/researcher/I1"' in html
+    data = client.get("/researcher/H.json").json()
+    assert data["interns"]["interns"][0]["intern_id"] == "I7"
+    assert "Hosts interns?" in client.get("/researcher/P").text  # the signal, even when none
+    client.app.state.labscout.close()

@@ -201,3 +201,43 @@ def test_other_clustering_methods_run(setup) -> None:
     hdb = topic_map(store, index, ["A0"], TopicParams(method="hdbscan", min_topic_size=3))
     assert sum(t.n_works for t in hdb.topics) + hdb.n_unclustered == 20
     assert len(hdb.topics) >= 2
+
+
+# -- from a Query (what Labscout.topics, the CLI and the web call) ---------------------
+
+
+def test_topics_for_a_query_of_liked_or_own_works(setup) -> None:
+    from labscout.query import Query
+    from labscout.rank.topic_query import topics_for_query
+
+    store, index = setup
+    liked = topics_for_query(store, index, Query(like=("A0", "A1")), "more-abstract", P)
+    assert liked.query["like"] == ["A0", "A1"] and liked.query["work_ids"] == ["A0", "A1"]
+    # more abstract than two clinical NeurIPS papers: the theory and tropical groups
+    assert {t.examples[0].work_id[0] for t in liked.topics} == {"T", "G"}
+    assert all(t.abstract_delta > 0 and not t.is_query_topic for t in liked.topics)
+    top1 = topics_for_query(store, index, Query(like=("A0", "A1"), top=1), "size", P)
+    assert len(top1.topics) == 1 and top1.topics[0].n_works == 8
+    mine = topics_for_query(store, index, Query(mine="G1-a0"), "near", P)  # G1's author
+    assert mine.query["work_ids"] == ["G1"] and mine.query["mine"] == "G1-a0"
+    assert {w.work_id[0] for w in mine.topics[0].examples} == {"G"}  # nearest: their own
+    with pytest.raises(InputError, match="nothing to map"):
+        topics_for_query(store, index, Query(), "near", P)
+    with pytest.raises(InputError, match="unknown topic sort"):
+        topics_for_query(store, index, Query(like=("A0",)), "sideways", P)
+
+
+def test_cli_topics(demo_db: str) -> None:
+    from typer.testing import CliRunner
+
+    from labscout.cli import app
+
+    run = CliRunner()
+    got = run.invoke(app, ["topics", "graph neural networks", "--top", "2", "--db", demo_db])
+    assert got.exit_code == 0, got.output
+    assert got.stdout.count(" works, ") == 2 and "abstract " in got.stdout
+    assert "sorted by near" in got.stdout
+    bad = run.invoke(app, ["topics", "graph neural networks", "--sort", "x", "--db", demo_db])
+    assert bad.exit_code == 2 and "Use one of: near" in bad.output
+    empty = run.invoke(app, ["topics", "--db", demo_db])
+    assert empty.exit_code == 2 and "nothing to map" in empty.output

@@ -97,6 +97,27 @@ def test_reading_list(client: TestClient) -> None:
     assert items and all(i["reason"] for i in items)
 
 
+def test_reading_list_links_every_item(client: TestClient) -> None:
+    items = client.get("/read.json", params={"q": Q}).json()["items"]
+    assert all(i["url"].startswith("https://") for i in items)
+    html = client.get("/read", params={"q": Q}).text
+    assert f'href="{items[0]["url"]}"' in html.replace("&amp;", "&")
+
+
+def test_topics_page_and_json(client: TestClient) -> None:
+    empty = client.get("/topics")
+    assert empty.status_code == 200 and 'action="/topics"' in empty.text
+    data = client.get("/topics.json", params={"q": Q, "sort": "size"}).json()
+    assert data["sort"] == "size" and data["topics"]
+    sizes = [t["n_works"] for t in data["topics"]]
+    assert sizes == sorted(sizes, reverse=True)
+    html = client.get("/topics", params={"q": Q, "sort": "abstract"}).text
+    assert 'class="topics"' in html and "vs yours" in html
+    assert '<option value="abstract" selected>' in html
+    assert client.get("/topics", params={"q": Q, "sort": "nope"}).status_code == 400
+    assert client.get("/topics.json").status_code == 400
+
+
 def test_unknown_ids_give_404_with_search_box(client: TestClient) -> None:
     for url in ("/researcher/A0", "/institution/I0", "/no/such/page"):
         r = client.get(url)
@@ -142,7 +163,8 @@ def test_text_from_the_data_is_escaped(tmp_path) -> None:
         s.write(Batch(authors=[Author("A1", evil, is_full=True)]))
         build_index(s)
     client = TestClient(create_app(path))
-    for url, params in (("/", {"q": Q}), ("/researcher/A1", {}), ("/read", {"q": Q})):
+    pages = (("/", {"q": Q}), ("/researcher/A1", {}), ("/read", {"q": Q}), ("/topics", {"q": Q}))
+    for url, params in pages:
         html = client.get(url, params=params).text
         assert evil not in html
         assert "&lt;script&gt;" in html

@@ -170,6 +170,19 @@ class Pages:
         data = {"query": {"q": q}, "reading": result.to_dict()}
         return self.page(request, "read.html", data, result, q=q)
 
+    def topics(self, request: Request) -> Response:
+        from labscout.rank.topics import SORTS
+
+        query = Query.from_params(request.query_params)
+        sort = _text(request, "sort", 20) or "near"
+        shown = {"q": query.text or "", "sort": sort, "sorts": SORTS}
+        if query.empty:
+            if _wants_json(request):
+                raise InputError("nothing to map", hint="Give q=TEXT, like=ID or mine=ID.")
+            return self.page(request, "topics.html", {}, None, **shown)
+        result = self.ls.topics(query, sort)
+        return self.page(request, "topics.html", {"topics": result.to_dict()}, result, **shown)
+
     async def not_found(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         return self.error(request, status, "no such page" if status == 404 else "bad request")
@@ -186,6 +199,8 @@ def create_app(db: str | Path | Labscout) -> Starlette:
         Route("/search.json", g(pages.search)),
         Route("/read", g(pages.read)),
         Route("/read.json", g(pages.read)),
+        Route("/topics", g(pages.topics)),
+        Route("/topics.json", g(pages.topics)),
         Route("/path.json", g(pages.path_json)),
         Route("/researcher/{author_id:str}", g(pages.researcher)),
         Route("/institution/{institution_id:str}", g(pages.institution)),
