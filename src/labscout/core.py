@@ -12,9 +12,12 @@ tests one per fixture::
         result = ls.find(Query(text="graph neural networks", top=5))
         print(result.to_json())
 
-The store is opened read-only unless asked otherwise. One DuckDB connection
-answers one call at a time, so every method holds the object's lock: threads
-(the web app's workers) may share one ``Labscout``.
+The store is opened read-only unless asked otherwise. Threads (the web app's
+workers) may share one ``Labscout``: over a read-only store each thread reads
+through a DuckDB cursor of its own (:meth:`Store.cursor`), so calls run at once;
+a writable store has one connection, and every method then holds the object's
+lock. The index and the co-author graph are loaded once, under the lock, and
+shared (read-only) by every thread.
 """
 
 from __future__ import annotations
@@ -36,6 +39,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _locked(fn: F) -> F:
+    """``fn`` under the object's lock, unless each thread has a cursor of its own."""
+
+    @functools.wraps(fn)
+    def wrapper(self: Labscout, *args: Any, **kwargs: Any) -> Any:
+        if self.per_thread:
+            return fn(self, *args, **kwargs)
+        with self.lock:
+            return fn(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _loading(fn: F) -> F:
+    """``fn`` (a load on first use) always under the object's lock: loaded once."""
+
     @functools.wraps(fn)
     def wrapper(self: Labscout, *args: Any, **kwargs: Any) -> Any:
         with self.lock:
@@ -81,11 +99,16 @@ class Labscout:
     ) -> None:
         self.settings = settings or Settings.load()
         if isinstance(db, Store):
-            self.store = db
+            self._store = db
             self._owns_store = False
         else:
-            self.store = Store(db if db is not None else self.settings.db, read_only=read_only)
+            self._store = Store(db if db is not None else self.settings.db, read_only=read_only)
             self._owns_store = True
+        self.per_thread = self._store.read_only
+        """Whether each thread reads through its own cursor (a read-only store)."""
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._cursors: list[Store] = []
         self.reindex = reindex
         self.index_path = index_path
         self.progress = progress or SilentProgress()
@@ -96,12 +119,29 @@ class Labscout:
 
     # -- lifetime ----------------------------------------------------------------
 
+    @property
+    def store(self) -> Store:
+        """The store as this thread reads it: the one opened, or over a read-only store
+        in any other thread a cursor of its own (made on the thread's first call)."""
+        if not self.per_thread or threading.get_ident() == self._owner:
+            return self._store
+        mine = getattr(self._local, "store", None)
+        if mine is None:
+            with self.lock:
+                mine = self._store.cursor()
+                self._cursors.append(mine)
+            self._local.store = mine
+        return mine
+
     def close(self) -> None:
         """Close the store (when this object opened it) and drop what was loaded."""
         with self.lock:
             self._index = self._graph = None
+            for cursor in self._cursors:
+                cursor.close()
+            self._cursors.clear()
             if self._owns_store:
-                self.store.close()
+                self._store.close()
 
     def __enter__(self) -> Labscout:
         return self
@@ -111,7 +151,7 @@ class Labscout:
 
     # -- what is loaded on first use ----------------------------------------------
 
-    @_locked
+    @_loading
     def index(self) -> Any:
         """The search index (:class:`~labscout.index.build.SearchIndex`), loaded once."""
         if self._index is None:
@@ -132,15 +172,17 @@ class Labscout:
 
         return get_embedder(self.index().embedder_name)
 
-    @_locked
+    @_loading
     def graph(self, max_authors: int | None = None, backend: str | None = None) -> Any:
         """The co-author graph (:class:`~labscout.graph.CoauthorGraph`), built or read
-        from its disk cache once; asking with other settings replaces it."""
+        from its disk cache once; asking with other settings replaces it. Over a
+        read-only store the cache is read but never written: it stays in memory."""
         from labscout.graph.build import DEFAULT_BACKEND, DEFAULT_MAX_AUTHORS, build_graph
 
         key = (max_authors or DEFAULT_MAX_AUTHORS, backend or DEFAULT_BACKEND)
         if self._graph is None or self._graph_key != key:
-            self._graph = build_graph(self.store, key[0], backend=key[1], progress=self.progress)
+            self._graph = build_graph(self.store, key[0], backend=key[1], progress=self.progress,
+                                      save=not self._store.read_only)  # fmt: skip
             self._graph_key = key
         return self._graph
 

@@ -19,6 +19,15 @@ def serve(
     config: ConfigOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes answering requests (each loads the index and the model; "
+            "each also answers several requests at once in threads).",
+        ),
+    ] = 1,
 ) -> None:
     """Start the web app (search, researcher, ladder, reading pages; each also as JSON)."""
     try:
@@ -31,6 +40,23 @@ def serve(
     from labscout.web import create_app
 
     s = settings(config, db=db)
-    app = create_app(Labscout(s.db, s))  # one core object for the whole process
+    if workers > 1:
+        import os
+
+        from labscout.store import Store
+
+        Store(s.db, read_only=True).close()  # a missing or foreign file: one line, here
+        os.environ["LABSCOUT_DB"] = s.db  # what each worker's app_from_settings reads
+        if config:
+            os.environ["LABSCOUT_CONFIG"] = config
+        typer.echo(f"labscout: serving {s.db} on http://{host}:{port}/ ({workers} workers)",
+                   err=True)  # fmt: skip
+        uvicorn.run("labscout.web.app:app_from_settings", factory=True, host=host, port=port,
+                    workers=workers, log_level="warning")  # fmt: skip
+        return
+    typer.echo(f"labscout: loading {s.db} (index and embedder)", err=True)
+    # one core object for the whole process; requests run at once in Starlette's thread
+    # pool, each thread reading through a DuckDB cursor of its own
+    app = create_app(Labscout(s.db, s), load=True)
     typer.echo(f"labscout: serving {s.db} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -250,12 +250,14 @@ def build_graph(
     backend: str = DEFAULT_BACKEND,
     use_cache: bool = True,
     progress: Progress | None = None,
+    save: bool = True,
 ) -> CoauthorGraph:
     """The co-author graph of ``store``: from the disk cache, or built afresh (the
     :class:`~labscout.core.Labscout` object keeps the one it loaded in memory).
 
     The returned graph is loaded (id index and library graph built), so path
-    queries on it pay only for the search itself.
+    queries on it pay only for the search itself. ``save=False`` reads a fresh disk
+    cache but never writes one (a read-only store: the web app writes nothing).
     """
     if max_authors < 2:
         raise ConfigError(f"max_authors must be at least 2, not {max_authors}")
@@ -279,7 +281,7 @@ def build_graph(
             arrays = edges_from_store(store, max_authors)
             task.advance()
         graph = CoauthorGraph(key=key, max_authors=max_authors, backend=backend, **arrays)
-        if use_cache and path is not None:
+        if use_cache and save and path is not None:
             with contextlib.suppress(OSError):  # a read-only folder: only not cached
                 graph.save(path)
     with progress.task(f"co-author graph: loading into {backend}") as task:

@@ -59,6 +59,15 @@ class Store(StoreWrites, RecordReads, ResearchReads, NetworkReads):
             migrate(self.con)
 
     # -- lifecycle -----------------------------------------------------------
+    def cursor(self) -> Store:
+        """Another ``Store`` over this open database with a DuckDB cursor of its own
+        (``con.cursor()``): one a thread, so threads query at once. Close it before
+        this one."""
+        other = object.__new__(type(self))
+        other.path, other.read_only, other._tx = self.path, self.read_only, None
+        other.con = self.con.cursor()
+        return other
+
     def close(self) -> None:
         self.con.close()
 

@@ -3,12 +3,19 @@
 for byte (:func:`labscout.results.to_json`).
 
 The app holds one :class:`~labscout.core.Labscout` for the whole process (the store
-read-only, the index and co-author graph loaded on first use); the core object
-answers one call at a time, so the routes share it without a lock of their own.
+read-only). Routes are plain functions, so Starlette runs them in its thread pool:
+requests are answered at once, each thread reading through a DuckDB cursor of its
+own (see :mod:`labscout.core`). ``labscout serve`` loads the index and the embedder
+before it listens (:func:`preload`); the co-author graph is loaded on first use and
+kept in memory. No request writes anything: no file, no cache.
+
+Every response carries the security headers of :mod:`labscout.web.security`; a
+405 says which methods the route allows (``Allow``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +25,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -27,6 +35,7 @@ from labscout.core import Labscout
 from labscout.errors import AmbiguousError, InputError, LabscoutError, NotFoundError
 from labscout.query import MAX_REF_CHARS, MAX_TEXT_CHARS, Query
 from labscout.results import to_json
+from labscout.web.security import SecurityHeaders, external_url
 from labscout.web.svg import bar_chart
 
 
@@ -73,6 +82,8 @@ def _environment() -> Environment:
     # some sources store entities in text ("&amp;"): show the character, still escaped
     env.filters["clean"] = lambda v: html.unescape(v) if isinstance(v, str) else v
     env.filters["fmt"] = lambda v, n=3: f"{v:.{n}f}" if isinstance(v, float) else v
+    # a link from the data: http(s) to its kind's host only (ror, doi, orcid, openalex)
+    env.filters["link"] = external_url
     return env
 
 
@@ -185,14 +196,40 @@ class Pages:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
-        return self.error(request, status, "no such page" if status == 404 else "bad request")
+        message = {404: "no such page", 405: "method not allowed"}.get(status, "bad request")
+        response = self.error(request, status, message)
+        response.headers.update(getattr(exc, "headers", None) or {})  # Allow on a 405
+        return response
 
 
-def create_app(db: str | Path | Labscout) -> Starlette:
+def preload(ls: Labscout, env: Environment | None = None) -> None:
+    """Load what the first search would otherwise wait for: the index, the embedder (one
+    query embedded) and the templates. A store without an index is served all the same
+    (its searches answer with the index's error page)."""
+    if env is not None:
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
+    with contextlib.suppress(LabscoutError):
+        ls.index().embed_queries(["warm up"])
+
+
+def app_from_settings() -> Starlette:
+    """The app over the store the settings name (``$LABSCOUT_DB``, ``$LABSCOUT_CONFIG``),
+    loaded: what each process of ``labscout serve --workers N`` runs."""
+    from labscout.settings import Settings
+
+    s = Settings.load()
+    return create_app(Labscout(s.db, s), load=True)
+
+
+def create_app(db: str | Path | Labscout, *, load: bool = False) -> Starlette:
     """The ASGI app over the store at ``db`` (opened read-only), or over a
-    :class:`~labscout.core.Labscout` the caller made (and closes)."""
+    :class:`~labscout.core.Labscout` the caller made (and closes). ``load``: load the
+    index and the embedder now (:func:`preload`), not on the first search."""
     ls = db if isinstance(db, Labscout) else Labscout(db)
     pages = Pages(ls, _environment())
+    if load:
+        preload(ls, pages.env)
     g = pages.guarded
     routes = [
         Route("/", g(pages.search)),
@@ -206,6 +243,10 @@ def create_app(db: str | Path | Labscout) -> Starlette:
         Route("/institution/{institution_id:str}", g(pages.institution)),
         Mount("/static", StaticFiles(packages=[("labscout.web", "static")]), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: pages.not_found})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: pages.not_found},
+        middleware=[Middleware(SecurityHeaders)],
+    )
     app.state.labscout = ls
     return app
