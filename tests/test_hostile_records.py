@@ -168,3 +168,20 @@ def test_table_cells(store: Store, tmp_path: Path, row: str, why: str | None) ->
         assert report.rejected == 1 and why in report.rejects[0].reason
         assert report.rejects[0].line == 3
     assert _works(store) == 3 - report.rejected
+
+
+def test_partial_record_never_wipes_a_complete_one(store: Store, tmp_path: Path) -> None:
+    full = _work(7, abstract_inverted_index={"A": [0], "study": [1]}, doi="10.1/x")
+    openalex_files(store, [_jsonl(tmp_path / "a.jsonl", [full])])
+    bare = _jsonl(tmp_path / "b.jsonl", [{"id": "https://openalex.org/W7"}])
+    report = openalex_files(store, [bare])
+    assert report.rejected == 1 and "without a title" in report.rejects[0].reason
+    assert report.counts.works_updated == 0
+    thin = _jsonl(tmp_path / "c.jsonl", [{"id": "https://openalex.org/W7", "title": "New title"}])
+    report = openalex_files(store, [thin])
+    assert report.counts.works_updated == 1
+    w = store.get_work("W7")
+    assert w.title == "New title"  # what the record carries replaces
+    assert w.abstract == "A study" and w.doi == "10.1/x" and w.venue == "J"  # nothing wipes
+    assert w.publication_year == 2020 and [t.id for t in w.topics] == ["T1"]
+    assert [a.author_id for a in w.authorships] == ["A7"]

@@ -61,6 +61,29 @@ class WriteCounts:
 BULK_CHECKPOINT_THRESHOLD = "2GB"
 
 
+def _keep(column: str) -> str:
+    """The batch's value of ``column``, or the stored one where the batch has nothing."""
+    if column == "title":
+        return "CASE WHEN trim(coalesce(b.title, '')) = '' THEN w.title ELSE b.title END"
+    if column in ("topics", "concepts", "referenced_works"):
+        return (
+            f"CASE WHEN len(coalesce(b.{column}, [])) = 0 "
+            f"THEN coalesce(w.{column}, b.{column}) ELSE b.{column} END"
+        )
+    if column in ("id", "is_retracted", "source", "updated_at"):
+        return f"b.{column}"
+    return f"coalesce(b.{column}, w.{column})"
+
+
+# the batch's works that are already stored, each field the batch leaves empty taken from
+# the store, in the order of the works table's columns
+KEEP_KNOWN_FIELDS = (
+    "CREATE OR REPLACE TEMP TABLE _b_kept AS SELECT "
+    + ", ".join(f"{_keep(f.name)} AS {f.name}" for f in B.WORKS_SCHEMA)
+    + " FROM _b_works b LEFT JOIN works w ON w.id = b.id"
+)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -122,10 +145,20 @@ class StoreWrites:
                     "SELECT count(*) FROM works WHERE id IN (SELECT id FROM _b_works)"
                 ).fetchone()[0]
                 counts.works_inserted = len(works) - counts.works_updated
+                source = "_b_works"
+                if counts.works_updated:
+                    # a record never replaces a known field with nothing (docs/sources.md)
+                    con.execute(KEEP_KNOWN_FIELDS)
+                    source = "_b_kept"
                 con.execute("DELETE FROM works WHERE id IN (SELECT id FROM _b_works)")
-                con.execute("DELETE FROM authorships WHERE work_id IN (SELECT id FROM _b_works)")
-                con.execute("INSERT INTO works SELECT * FROM _b_works")
+                con.execute(f"INSERT INTO works SELECT * FROM {source}")
+                if source == "_b_kept":
+                    con.execute("DROP TABLE _b_kept")
                 con.register("_b_aship", B.authorships_table(works))
+                # a work's authors are replaced only by a record that lists authors
+                con.execute(
+                    "DELETE FROM authorships WHERE work_id IN (SELECT work_id FROM _b_aship)"
+                )
                 con.execute("INSERT INTO authorships SELECT * FROM _b_aship")
                 # external ids: a rewrite replaces the schemes it carries and keeps the
                 # others, which another source may have attached (a DBLP key, an arXiv id)
