@@ -14,6 +14,8 @@ The public API, loaded on first use (so that ``import labscout.records`` stays l
 - :func:`paths` / :func:`reach` -> :class:`CoauthorPath`: co-author chains to a researcher;
   :func:`find_conflicts` -> :class:`ConflictReport`, :func:`assign` -> :class:`Assignment`.
 - :func:`resolve_person` -> :class:`Person`: who an author id, ORCID, profile URL or name is.
+- :func:`plan` -> :class:`Plan`: reach, match and safer targets, internships, what to read
+  (docs/plan.md); also ``Labscout.plan``.
 - :class:`Store`, :class:`RankParams`, and the result types.
 """
 
@@ -55,6 +57,9 @@ _EXPORTS = {
     "ConflictReport": "labscout.committee",
     "resolve_person": "labscout.people",
     "Person": "labscout.people",
+    "plan": "labscout.planning",
+    "Plan": "labscout.planning",
+    "PlanParams": "labscout.planning",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -347,4 +347,15 @@ class Labscout:
 
         return company_intern_signals(self.store, params, company_ids)
 
-    # plan and scout: their methods go here when their library functions land (issue 14)
+    @_locked
+    def plan(self, query: Query | str, params: Any = None, ladder_params: Any = None) -> Any:
+        """Where to aim, who to write to, what to read first (:func:`labscout.planning.plan`):
+        bands relative to ``query.from_institution``, co-author paths from
+        ``query.reach_from`` (people you know) on this object's index and graph."""
+        from labscout.planning import plan
+
+        query = Query(text=query) if isinstance(query, str) else query
+        return plan(self.store, query, params, ladder_params, index=self.index(),
+                    graph=self.graph, progress=self.progress)  # fmt: skip
+
+    # scout: its method goes here when its library function lands (issue 14)

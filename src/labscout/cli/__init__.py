@@ -15,6 +15,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     identity_cmds,
     ingest_cmds,
     ladder_cmds,
+    plan_cmds,
     search_cmds,
     store_cmds,
     topics_cmds,
@@ -44,6 +45,7 @@ committee_cmds.register(app)
 ladder_cmds.register(app)
 topics_cmds.register(app)
 web_cmds.register(app)
+plan_cmds.register(app)
 
 
 def main() -> None:

@@ -194,6 +194,26 @@ class Pages:
         result = self.ls.topics(query, sort)
         return self.page(request, "topics.html", {"topics": result.to_dict()}, result, **shown)
 
+    def plan(self, request: Request) -> Response:
+        """The plan (``q``, ``like``, ``mine``, ``from``, ``know``, ``country``, ``region``,
+        ``type``); its JSON is ``labscout plan --format json``'s."""
+        params = {k: request.query_params.getlist(k) for k in request.query_params}
+        params["reach_from"] = params.pop("know", [])
+        query = Query.from_params(params)
+        args = {
+            "from": query.from_institution or "",
+            "know": ", ".join(query.reach_from),
+            "link": {"q": query.text, "from": query.from_institution,
+                     "know": ",".join(query.reach_from)},  # fmt: skip
+        }
+        q = query.text or ""
+        if query.empty:
+            if _wants_json(request):
+                raise InputError("nothing to plan for", hint="Give q=TEXT (see docs/plan.md).")
+            return self.page(request, "plan.html", {}, None, q=q, args=args)
+        result = self.ls.plan(query)
+        return self.page(request, "plan.html", {"plan": result.to_dict()}, result, q=q, args=args)
+
     async def not_found(self, request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         message = {404: "no such page", 405: "method not allowed"}.get(status, "bad request")
@@ -236,6 +256,8 @@ def create_app(db: str | Path | Labscout, *, load: bool = False) -> Starlette:
         Route("/search.json", g(pages.search)),
         Route("/read", g(pages.read)),
         Route("/read.json", g(pages.read)),
+        Route("/plan", g(pages.plan)),
+        Route("/plan.json", g(pages.plan)),
         Route("/topics", g(pages.topics)),
         Route("/topics.json", g(pages.topics)),
         Route("/path.json", g(pages.path_json)),
