@@ -39,13 +39,20 @@ _STOP = frozenset({"with", "from", "that", "this", "into", "over", "towards", "t
 class BibItem(Protocol):
     """What :func:`to_bibtex` reads of an item (a reading-list item, a plan's paper)."""
 
-    work_id: str
-    title: str
-    year: int | None
-    venue: str | None
-    doi: str | None
-    url: str | None
-    authors: Sequence[str]
+    @property
+    def work_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def year(self) -> int | None: ...
+    @property
+    def venue(self) -> str | None: ...
+    @property
+    def doi(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def authors(self) -> Sequence[str]: ...
 
 
 def _nested(text: str) -> bool:
@@ -98,7 +105,7 @@ def to_bibtex(items: Iterable[BibItem]) -> str:
 
     taken: set[str] = set()
     seen: set[str] = set()
-    entries = []
+    entries: list[Any] = []
     for it in items:
         if it.work_id in seen:
             continue

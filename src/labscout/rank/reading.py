@@ -168,12 +168,12 @@ def central_works(
     works cited by at least ``min_cites`` of ``topic``; the largest sum first, so a
     citation from a work close to the topic counts more than one from its fringe."""
     cites: Counter[str] = Counter()
-    weight: Counter[str] = Counter()
+    weight: dict[str, float] = {}
     for w in topic:
         for ref in set(w.referenced_works):
             if ref != w.id:
                 cites[ref] += 1
-                weight[ref] += relevance.get(w.id, 0.0)
+                weight[ref] = weight.get(ref, 0.0) + relevance.get(w.id, 0.0)
     return sorted(
         ((wid, n, weight[wid]) for wid, n in cites.items() if n >= min_cites and wid in stored),
         key=lambda t: (-t[2], -t[1], t[0]),
