@@ -37,12 +37,16 @@ from labscout.ingest.pipeline import ingest, mark_done
 from labscout.ingest.report import IngestReport, add_reject
 from labscout.ingest.source import BaseSource, Input, Read
 from labscout.progress import Progress, Task
-from labscout.records import Rejected
-from labscout.store import Store
+from labscout.records import Author, Institution, Rejected, Work
+from labscout.sources.guard import check_records
+from labscout.sources.jsonfiles import iter_json_records
+from labscout.sources.openalex import entity_type, parse_entity
+from labscout.store import Batch, Store
 from labscout.store import snapshot_sql as Q
 from labscout.store.snapshot_sql import filter_condition
 
 SOURCE_SNAPSHOT = "openalex-snapshot"
+LINE_BATCH = 2000  # works a write when a partition is read line by line
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,28 @@ class SnapshotFilter:
             f"since={f.since}" if f.since is not None else "",
         ]
         return ";".join(p for p in parts if p) or "all"
+
+    def keeps(self, d: dict[str, Any]) -> bool:
+        """The filter of :meth:`where` on one raw work (for partitions read line by line)."""
+        f = self.normalized()
+        topics = [t for t in d.get("topics") or () if isinstance(t, dict)]
+
+        def last(value: Any) -> str:
+            return str(value or "").rstrip("/").rsplit("/", 1)[-1]
+
+        def of(t: dict, kind: str) -> str:
+            part = t.get(kind)
+            return last(part.get("id")) if isinstance(part, dict) else ""
+
+        if f.fields and not any(of(t, "field") in f.fields for t in topics):
+            return False
+        if f.subfields and not any(of(t, "subfield") in f.subfields for t in topics):
+            return False
+        wanted = {x.upper() for x in f.topics}
+        if wanted and not any(last(t.get("id")).upper() in wanted for t in topics):
+            return False
+        year = d.get("publication_year")
+        return f.since is None or (year.__class__ is int and year >= f.since)
 
     def where(self) -> tuple[str, list]:
         """A SQL condition on the raw columns, with its parameters."""
@@ -117,13 +143,17 @@ def snapshot_partitions(root: str | Path) -> tuple[list[Partition], list[Rejecte
     if not manifest.is_file():
         found = sorted(works.glob("updated_date=*/part_*.gz"))
         return [Partition(p, _relative(root, p)) for p in found], []
+    bad_manifest = InputError(
+        f"cannot read the manifest {manifest}: not OpenAlex's JSON (entries[].url)",
+        hint="Download it again, or delete it to read every part_*.gz found.",
+    )
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))["entries"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(
-            f"cannot read the manifest {manifest}: {exc}",
-            hint="Download it again, or delete it to read every part_*.gz found.",
-        ) from None
+        bad_manifest.message = f"cannot read the manifest {manifest}: {exc}"
+        raise bad_manifest from None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise bad_manifest
     parts, missing = [], []
     for entry in entries:
         url = str(entry.get("url") or "")
@@ -133,9 +163,11 @@ def snapshot_partitions(root: str | Path) -> tuple[list[Partition], list[Rejecte
             continue
         rel = url[marker:]
         path = root / rel
-        count = (entry.get("meta") or {}).get("record_count")
+        meta = entry.get("meta")
+        count = meta.get("record_count") if isinstance(meta, dict) else None
         if path.is_file():
-            parts.append(Partition(path, rel, int(count) if count is not None else None))
+            n = count if count.__class__ is int else None
+            parts.append(Partition(path, rel, n))
         else:
             missing.append(Rejected(str(path), None, "listed in the manifest but not on disk"))
     return parts, missing
@@ -238,18 +270,57 @@ def _load_partitions(
         return group
     except duckdb.Error as exc:
         if len(group) == 1:
-            msg = f"cannot read: {_first_line(exc)}"
-            add_reject(report, Rejected(str(group[0].path), None, msg))
-            return []
+            return _load_alone(store, group[0], flt, report, exc)
     done = []
     for part in group:
         try:
             _load_group(store, [part.path] if part.path else [], flt, report)
             done.append(part)
         except duckdb.Error as exc1:
-            msg = f"cannot read: {_first_line(exc1)}"
-            add_reject(report, Rejected(str(part.path), None, msg))
+            done += _load_alone(store, part, flt, report, exc1)
     return done
+
+
+def _load_alone(
+    store: Store, part: Input, flt: SnapshotFilter, report: IngestReport, exc: duckdb.Error
+) -> list[Input]:
+    """A partition DuckDB's reader refused (a bad record in it): read line by line, each bad
+    record rejected with its line. A file broken as a whole (a cut gzip) is rejected and
+    left for the next run. Returns ``[part]`` when it was loaded."""
+    assert part.path is not None
+    for item in iter_json_records(part.path):  # the file whole? (a cheap pass, rare)
+        if (
+            isinstance(item, Rejected)
+            and item.line is None
+            or (isinstance(item, Rejected) and item.reason.startswith("file ends early"))
+        ):
+            msg = f"cannot read: {_first_line(exc)}"
+            add_reject(report, Rejected(str(part.path), None, msg))
+            return []
+    batch = Batch()
+    for item in iter_json_records(part.path):
+        report.read += 1
+        if isinstance(item, Rejected):
+            add_reject(report, item)
+            continue
+        line, d = item
+        if isinstance(d, dict) and entity_type(d) == "works" and not flt.keeps(d):
+            continue
+        records = parse_entity(d, str(part.path), line)
+        why = None if isinstance(records, Rejected) else check_records(records)
+        if isinstance(records, Rejected) or why is not None:
+            add_reject(report, records if why is None else Rejected(str(part.path), line, why))
+            continue
+        for r in records:
+            {Work: batch.works, Author: batch.authors, Institution: batch.institutions}.get(
+                type(r), []
+            ).append(r)
+        if len(batch.works) >= LINE_BATCH:
+            report.counts.add(store.write(batch))
+            batch = Batch()
+    if len(batch):
+        report.counts.add(store.write(batch))
+    return [part]
 
 
 def openalex_snapshot(
