@@ -290,3 +290,20 @@ def test_researcher_page_shows_the_intern_signal(interns_db: str) -> None:
     assert data["interns"]["interns"][0]["intern_id"] == "I7"
     assert "Hosts interns?" in client.get("/researcher/P").text  # the signal, even when none
     client.app.state.labscout.close()
+
+
+def test_search_page_hosts_interns_and_company_ladder(interns_db: str) -> None:
+    from starlette.testclient import TestClient
+
+    from labscout.web import create_app
+
+    client = TestClient(create_app(interns_db))
+    html = client.get("/", params={"q": "title", "hosts_interns": "1"}).text
+    assert "Hosts interns:</b> H hosted about 2 likely interns since 2021" in html
+    assert 'name="hosts_interns" value="1" checked' in html
+    assert "hosts_interns=1" in html  # the tab links keep the filter
+    plain = client.get("/", params={"q": "title"}).text
+    assert "Hosts interns:</b>" not in plain
+    ladder = client.get("/", params={"q": "title", "tab": "ladder", "type": "company"}).text
+    assert "Interns hosted" in ladder and "Google hosted about 2 likely interns" in ladder
+    client.app.state.labscout.close()
