@@ -274,6 +274,15 @@ def test_ladder_type_company_shows_the_company_signal(interns_db: str) -> None:
     assert companies.interns["G"]["n_interns"] == 2
     assert companies.interns["AC"]["hosts"][0]["name"] == "C"
     assert anyone.interns == {}  # only asked for with --type company
+    from typer.testing import CliRunner
+
+    from labscout.cli import app
+
+    got = CliRunner(env={"COLUMNS": "300"}).invoke(
+        app, ["ladder", "title", "--type", "company", "--db", interns_db]
+    )
+    assert got.exit_code == 0, got.output
+    assert "Google hosted about 2 likely interns since 2021: I7, I1" in got.stdout
 
 
 def test_researcher_page_shows_the_intern_signal(interns_db: str) -> None:
