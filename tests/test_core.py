@@ -188,3 +188,21 @@ def test_the_public_api_is_reexported_and_records_stay_light() -> None:
         "sys.exit(f'loaded {heavy}' if heavy else 0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plan_json_with_from_and_know_is_the_cli_json(
+    core: Labscout, client: TestClient, demo_db: str
+) -> None:
+    top = core.find(Query(text=Q, top=1)).matches[0]
+    coauthor = core.researcher(top.author_id).top_coauthors[0].author_id
+    inst = core.ladder(Query(text=Q, top=3)).institutions[2].institution_id
+    cli = _cli("plan", Q, "--from", inst, "--know", coauthor, "--db", demo_db, "-f", "json")
+    web = client.get("/plan.json", params={"q": Q, "from": inst, "know": coauthor})
+    assert web.status_code == 200 and web.text == cli
+    assert core.plan(Query(text=Q, from_institution=inst, reach_from=(coauthor,))).to_json() == cli
+    data = json.loads(cli)
+    assert data["start"]["institution_id"] == inst and data["known"][0]["id"]
+    page = client.get("/plan", params={"q": Q, "from": inst, "know": coauthor})
+    assert page.status_code == 200 and "Reading list" in page.text and "Internships" in page.text
+    missing = client.get("/plan.json", params={"q": Q, "from": "No Such Place Anywhere"})
+    assert missing.status_code == 404 and missing.json()["hint"]

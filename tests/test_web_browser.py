@@ -98,3 +98,31 @@ def test_search_open_researcher_see_evidence(server: str, tmp_path) -> None:
             assert page.locator("svg").count() >= 1
         finally:
             browser.close()
+
+
+def test_plan_page_renders_its_sections(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.goto(server + "/plan")
+            page.fill("#q", "graph neural networks")
+            page.click("button[type=submit]")
+            page.wait_for_selector("#reading", timeout=120_000)
+            assert "q=graph+neural+networks" in page.url
+            for band in ("reach", "match", "safer"):
+                assert page.locator(f"#band-{band} h2").count() == 1
+            assert page.locator("#internships h2").inner_text() == "Internships"
+            targets = page.locator(".card.target")
+            assert targets.count() >= 1
+            first = targets.first
+            for label in ("Fit", "Takes students", "Hosts interns", "Shared topic"):
+                assert first.locator("dt", has_text=label).count() == 1
+            links = page.locator("#reading li a")
+            assert links.count() >= 1
+            hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+            assert all(h.startswith(("https://", "http://")) for h in hrefs)
+        finally:
+            browser.close()
