@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from labscout.errors import InputError
 from labscout.filters import Filters
-from labscout.links import work_link
 from labscout.planning.bands import (
     Position,
     band_of,
-    band_reason,
     band_rules,
     position,
     relative_band,
 )
-from labscout.planning.bibtex import author_names
-from labscout.planning.topic import reading_text, shared_topic
+from labscout.planning.targets import Context, build_target, linked
+from labscout.planning.topic import reading_text
 from labscout.planning.types import (
     BANDS,
     Band,
@@ -36,7 +34,6 @@ from labscout.planning.types import (
     Plan,
     PlanParams,
     Target,
-    TargetPerson,
 )
 from labscout.progress import Progress
 from labscout.query import Query
@@ -46,26 +43,7 @@ from labscout.rank.institutions import (
     ladder_matches,
     rank_institutions,
 )
-from labscout.records import Work
-from labscout.results import ResearcherMatch
 from labscout.store import Store
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What every target is built from (one plan call)."""
-
-    store: Store
-    params: PlanParams
-    me: Position
-    n_tiers: int
-    n_ranked: int
-    matches: dict[str, ResearcherMatch]
-    works: dict[str, Work]
-    names: dict[str, str]
-    since: int
-    query_text: str
-    tokenize: Callable[[str], list[str]]
 
 
 def plan(
@@ -84,7 +62,6 @@ def plan(
     from labscout.index.build import load_index
     from labscout.people import resolve_people
     from labscout.rank.stepping import resolve_institution
-    from labscout.rank.tiers import field_prestige
 
     t0 = time.perf_counter()
     query = Query(text=query) if isinstance(query, str) else query
@@ -99,15 +76,7 @@ def plan(
     known = resolve_people(store, query.reach_from)
     index = index if index is not None else load_index(store, progress=progress)
 
-    found, rp = ladder_matches(store, query, lp, index=index, progress=progress)
-    matches = list(found.matches)
-    if query.filters.active_since is not None:
-        active = query.filters.active_authors(store, [m.author_id for m in matches])
-        matches = [m for m in matches if m.author_id in active]
-    field = field_prestige(store, lp.prestige_years, lp.n_tiers, lp.tier_method)
-    ranked, tiering, tiers, _ = rank_institutions(
-        store, matches, field, rp.max_works, rp.work_decay, lp, Filters()
-    )
+    found, rp, ranked, tiering, tiers = _ladder(store, query, lp, index, progress)
     ranks = {r.institution_id: r.rank for r in ranked}
     start_name = store.display_names("institutions", [start]).get(start, start) if start else None
     me = position(start, start_name, tiers, ranks, lp.n_tiers)
@@ -118,32 +87,30 @@ def plan(
     if bridges:  # the stepping-stone rule: places with a bridge to your tier first
         academic["reach"].sort(key=lambda r: (r.researchers[0].author_id not in bridges, r.rank))
     shown = {b: academic[b][: params.per_band] for b in BANDS}
-    labs = companies[: params.n_internships]
-
-    by_id = {m.author_id: m for m in matches}
-    leads = _leads(shown, labs, params)
+    signals, labs = _signals(store, _leads(shown, []), companies[: params.n_internships])
+    leads = _leads(shown, labs)
     text = reading_text(store, query, found.query.get("query_works", []))
-    ctx = _Context(
-        store=store,
-        params=params,
-        me=me,
-        n_tiers=lp.n_tiers,
-        n_ranked=len(ranked),
-        matches=by_id,
-        works={},
-        names={},
-        since=(store.max_publication_year() or 0) - params.recent_years + 1,
-        query_text=text,
-        tokenize=index.lexical.tokenize,
+    ctx = _with_works(
+        Context(
+            store=store,
+            params=params,
+            me=me,
+            n_tiers=lp.n_tiers,
+            n_ranked=len(ranked),
+            matches={m.author_id: m for m in found.matches},
+            works={},
+            names={},
+            since=(store.max_publication_year() or 0) - params.recent_years + 1,
+            query_text=text,
+            tokenize=index.lexical.tokenize,
+        ),
+        [r for b in BANDS for r in shown[b]] + labs,
     )
-    ctx = _with_works(ctx, leads, shown, labs)
-    signals, labs = _signals(store, leads, labs)
-    leads = list(dict.fromkeys([*leads, *(r.researchers[0].author_id for r in labs)]))
     paths, path_notes = _paths(store, known, leads, params, graph)
 
     def target(r: InstitutionRank, band: str, kind: str) -> Target:
         lead = r.researchers[0].author_id
-        return _target(ctx, r, band, kind, signals, paths.get(lead), path_notes.get(lead, ""),
+        return build_target(ctx, r, band, kind, signals, paths.get(lead), path_notes.get(lead, ""),
                        bridges.get(lead))  # fmt: skip
 
     bands = tuple(
@@ -171,6 +138,25 @@ def plan(
         params={"plan": params.to_dict(), "ladder": lp.to_dict(), "rank": rp.to_dict()},
         seconds=round(time.perf_counter() - t0, 4),
     )
+
+
+def _ladder(
+    store: Store, query: Query, lp: LadderParams, index: Any, progress: Progress | None
+) -> tuple[Any, Any, list[InstitutionRank], Any, dict[str, int]]:
+    """The topic's ladder as ``labscout ladder`` builds it, over every credited place
+    (no filter: tiers and ranks mean the same with or without one)."""
+    from labscout.rank.tiers import field_prestige
+
+    found, rp = ladder_matches(store, query, lp, index=index, progress=progress)
+    matches = list(found.matches)
+    if query.filters.active_since is not None:
+        active = query.filters.active_authors(store, [m.author_id for m in matches])
+        matches = [m for m in matches if m.author_id in active]
+    field = field_prestige(store, lp.prestige_years, lp.n_tiers, lp.tier_method)
+    ranked, tiering, tiers, _ = rank_institutions(
+        store, matches, field, rp.max_works, rp.work_decay, lp, Filters()
+    )
+    return found, rp, ranked, tiering, tiers
 
 
 def _candidates(
@@ -232,23 +218,15 @@ def _reach_bridges(
     return out
 
 
-def _leads(
-    shown: dict[str, list[InstitutionRank]], labs: Sequence[InstitutionRank], params: PlanParams
-) -> list[str]:
+def _leads(shown: dict[str, list[InstitutionRank]], labs: Sequence[InstitutionRank]) -> list[str]:
     """The lead researcher of every shown target, in order, without repeats."""
     rows = [r for b in BANDS for r in shown[b]] + list(labs)
     return list(dict.fromkeys(r.researchers[0].author_id for r in rows))
 
 
-def _with_works(
-    ctx: _Context,
-    leads: Sequence[str],
-    shown: dict[str, list[InstitutionRank]],
-    labs: Sequence[InstitutionRank],
-) -> _Context:
+def _with_works(ctx: Context, rows: Sequence[InstitutionRank]) -> Context:
     """Read once every work the targets name (their researchers' evidence), and the
     names of those works' authors."""
-    rows = [r for b in BANDS for r in shown[b]] + list(labs)
     ids: set[str] = set()
     for r in rows:
         for p in r.researchers[: ctx.params.researchers_per_target]:
@@ -258,7 +236,7 @@ def _with_works(
     works = {w.id: w for w in ctx.store.get_works(sorted(ids))}
     authors = sorted({a.author_id for w in works.values() for a in w.authorships})
     names = ctx.store.names_or_raw(authors)
-    return _Context(**{**ctx.__dict__, "works": works, "names": names})
+    return Context(**{**ctx.__dict__, "works": works, "names": names})
 
 
 def _signals(
@@ -314,136 +292,6 @@ def _paths(
     return paths, notes
 
 
-def _linked(w: Work, names: dict[str, str], reason: str) -> LinkedWork:
-    url, kind = work_link(w)
-    return LinkedWork(
-        work_id=w.id,
-        title=w.title,
-        year=w.publication_year,
-        venue=w.venue,
-        url=url,
-        link_kind=kind,
-        doi=w.doi,
-        authors=author_names(w, names),
-        reason=reason,
-    )
-
-
-def _read_first(ctx: _Context, r: InstitutionRank) -> tuple[LinkedWork, ...]:
-    """The target's most relevant recent works: its researchers' works on the topic that
-    credited this place, those since ``since`` by relevance, then older ones."""
-    people = r.researchers[: ctx.params.researchers_per_target]
-    credited = {w.work_id for p in people for w in p.works}
-    hits: dict[str, tuple[Any, str]] = {}
-    for p in people:
-        m = ctx.matches.get(p.author_id)
-        for e in m.evidence if m else ():
-            if e.work.work_id in credited:
-                hits.setdefault(e.work.work_id, (e.work, p.name))
-    order = sorted(hits.values(), key=lambda h: ((h[0].year or 0) < ctx.since, -h[0].score,
-                                                 h[0].work_id))  # fmt: skip
-    out = []
-    for i, (hit, who) in enumerate(order[: ctx.params.n_read_first], start=1):
-        w = ctx.works.get(hit.work_id)
-        if w is None:
-            continue
-        recent = (hit.year or 0) >= ctx.since
-        when = f"since {ctx.since}" if recent else f"before {ctx.since} (fewer recent ones)"
-        reason = (f"#{i} by relevance to your query of {who}'s works on the topic at "
-                  f"{r.name}, {when}")  # fmt: skip
-        out.append(_linked(w, ctx.names, reason))
-    return tuple(out)
-
-
-def _signal_dicts(ctx: _Context, r: InstitutionRank, kind: str, signals: dict[str, Any]):
-    lead = r.researchers[0].author_id
-    lead_sig = signals[f"lead:{lead}"]
-    st = lead_sig.students
-    students = {
-        "summary": st.summary,
-        "n_recent": st.n_recent,
-        "recent_from": st.recent_from,
-        "students": [{"author_id": s.author_id, "name": s.name, "first_year": s.first_year,
-                      "work_id": s.first_joint_work.work_id, "title": s.first_joint_work.title,
-                      "year": s.first_joint_work.year} for s in st.students[:3]],  # fmt: skip
-    }
-    sig = signals[f"host:{lead}"]
-    interns = {
-        "basis": "the lab's researcher on the topic with the most likely interns"
-        if kind == "internship" else "the lead researcher",
-        "summary": sig.summary,
-        "n_interns": sig.n_interns,
-        "since": sig.since,
-        "n_unconfirmed": sig.n_unconfirmed,
-        "interns": [{"name": e.name, "university": e.university, "host": e.host_name,
-                     "work_id": e.work.work_id, "title": e.work.title, "year": e.work.year}
-                    for e in sig.interns[:3]],  # fmt: skip
-    }
-    act = lead_sig.activity
-    activity = {
-        "summary": act.summary,
-        "n_recent": act.n_recent,
-        "window": list(act.window),
-        "works_per_year": act.works_per_year,
-        "last_work": act.last_work.to_dict() if act.last_work else None,
-    }
-    return students, interns, activity
-
-
-def _target(
-    ctx: _Context,
-    r: InstitutionRank,
-    band: str,
-    kind: str,
-    signals: dict[str, Any],
-    path: dict[str, Any] | None,
-    path_note: str,
-    bridge: str | None,
-) -> Target:
-    people = r.researchers[: ctx.params.researchers_per_target]
-    lead = people[0]
-    lead_works = people[0].works
-    fit = (
-        f"#{r.rank} of {ctx.n_ranked} places on the topic, tier {r.tier} of {ctx.n_tiers} "
-        f"(strength {r.score:.3f}, {r.n_researchers} researchers); {lead.name}: "
-        f"#{lead.find_rank} researcher for the topic (fit {lead.fit:.3f}), "
-        f"{len(lead_works)} of their works on it credit {r.name}"
-    )
-    students, interns, activity = _signal_dicts(ctx, r, kind, signals)
-    m = ctx.matches.get(lead.author_id)
-    topic_works = [ctx.works[e.work.work_id] for e in (m.evidence if m else ())
-                   if e.work.work_id in ctx.works]  # fmt: skip
-    closest = m.evidence[0].work if m and m.evidence else None
-    return Target(
-        band=band,
-        kind=kind,
-        institution_id=r.institution_id,
-        institution=r.name,
-        country_code=r.country_code,
-        type=r.type,
-        rank=r.rank,
-        tier=r.tier,
-        strength=r.score,
-        field_tier=r.prestige.tier,
-        researchers=tuple(
-            TargetPerson(p.author_id, p.name, p.fit, p.credit, p.find_rank) for p in people
-        ),
-        band_reason=band_reason(r.tier, r.rank, ctx.me),
-        fit=fit,
-        evidence=tuple({"work_id": w.work_id, "title": w.title, "year": w.year,
-                        "position": w.position, "credit": round(w.credit, 6)}
-                       for w in lead_works[:5]),  # fmt: skip
-        takes_students=students,
-        hosts_interns=interns,
-        activity=activity,
-        path=path,
-        path_note=path_note,
-        bridge=f"{lead.name} {bridge}" if bridge else None,
-        read_first=_read_first(ctx, r),
-        shared_topic=shared_topic(ctx.query_text, lead.name, topic_works, closest, ctx.tokenize),
-    )
-
-
 def _reading(
     store: Store, text: str, params: PlanParams, index: Any
 ) -> tuple[tuple[LinkedWork, ...], str]:
@@ -455,7 +303,7 @@ def _reading(
     names = store.names_or_raw(
         sorted({a.author_id for w in works.values() for a in w.authorships})
     )
-    out = [_linked(works[i.work_id], names, i.reason) for i in got.items if i.work_id in works]
+    out = [linked(works[i.work_id], names, i.reason) for i in got.items if i.work_id in works]
     note = (
         f'the reading list of `labscout read "{text}"`: surveys, central works, then recent '
         f"works of the topic's top researchers ({got.n_topic_works} topic works)"
