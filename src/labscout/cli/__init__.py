@@ -6,11 +6,14 @@ the only place they are wired in.
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from labscout.cli import (  # noqa: F401 (adds ingest commands)
     affinity_cmds,
     committee_cmds,
+    common,
     graph_cmds,
     identity_cmds,
     ingest_cmds,
@@ -33,6 +36,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global_options(ctx: typer.Context, db: common.DbOption = None) -> None:
+    """`labscout --db X COMMAND ...`: the store for every command (a command's own --db wins)."""
+    ctx.obj = {"db": db}
+    if db is not None:
+        os.environ["LABSCOUT_DB"] = db  # read by Settings.load, below any command's --db
+
 
 # ingest sub-commands: registered from the table ingest_cmds.COMMANDS
 app.add_typer(ingest_cmds.app, name="ingest")

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from labscout.cli.common import ConfigOption, QuietOption, handle_errors, progress_for, settings
+from labscout.cli.common import (
+    ConfigOption,
+    JsonAliasOption,
+    QuietOption,
+    ReportFormatOption,
+    handle_errors,
+    progress_for,
+    report_format,
+    settings,
+)
+from labscout.errors import InputError
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +48,13 @@ def affinity(
         str,
         typer.Option("--archives", help="Folder of ~<reviewer>.jsonl files, one paper a line."),
     ],
-    out: Annotated[str, typer.Option("--out", help="CSV to write: paper_id,reviewer_id,score.")],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="CSV to write: paper_id,reviewer_id,score (required)."),
+    ] = None,
+    old_out: Annotated[
+        str | None, typer.Option("--out", hidden=True, help="Same as --output (until 0.3).")
+    ] = None,
     embedder: Annotated[
         str | None,
         typer.Option(
@@ -70,6 +86,9 @@ def affinity(
     file stems, with the `~`. Missing abstracts, empty archives and duplicate
     ids are reported as warnings on stderr.
     """
+    out = output or old_out
+    if not out:
+        raise InputError("affinity needs a file to write", hint="Add -o scores.csv.")
     from labscout.index.cache import default_cache_dir
     from labscout.rank.affinity import LEXICAL_WEIGHT, TOP_K, affinity_from_files, write_scores_csv
 
@@ -98,7 +117,8 @@ def affinity(
 
 @handle_errors
 def embedders(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
     config: ConfigOption = None,
 ) -> None:
     """List the embedders by name, with where their weights come from (loads no model)."""
@@ -107,7 +127,7 @@ def embedders(
     s = settings(config)
     minilm = resolve("minilm")  # words when torch is not installed
     infos = catalogue()
-    if as_json:
+    if report_format(fmt, as_json):
         rows = [{"name": i.name, "dim": i.dim, "summary": i.summary} for i in infos]
         payload = {"setting": s.embedder, "minilm": minilm, "embedders": rows}
         typer.echo(json.dumps(payload, indent=2))

@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from labscout.cli.common import ConfigOption, DbOption, handle_errors, open_store, settings
+from labscout.cli.common import (
+    ConfigOption,
+    CsvFormatOption,
+    DbOption,
+    JsonAliasOption,
+    handle_errors,
+    open_store,
+    report_format,
+    settings,
+)
 from labscout.committee.assign import DEFAULT_FAIR_TIME_LIMIT
 from labscout.committee.conflicts import DEFAULT_COAUTHOR_YEARS
 from labscout.csvsafe import safe_row
@@ -62,7 +71,8 @@ def conflicts_cmd(
     output: OutputOption = None,
     db: DbOption = None,
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of CSV.")] = False,
+    fmt: CsvFormatOption = "csv",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Flag (reviewer, paper) pairs with a conflict of interest, each with its reason.
 
@@ -76,6 +86,7 @@ def conflicts_cmd(
     s = settings(config, db=db)
     with open_store(s, read_only=True) as store:
         report = conflicts_from_files(store, submissions, reviewers, years, as_of, max_authors)
+    as_json = report_format(fmt, as_json, "csv")
     text = json.dumps(report.to_dict(), indent=2) if as_json else report.to_csv()
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -120,7 +131,8 @@ def assign_cmd(
         ),
     ] = DEFAULT_FAIR_TIME_LIMIT,
     output: OutputOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of CSV.")] = False,
+    fmt: CsvFormatOption = "csv",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Assign reviewers to papers maximising total affinity under load limits.
 
@@ -134,7 +146,7 @@ def assign_cmd(
     result = assign_files(
         scores, reviewers_per_paper, max_papers_per_reviewer, conflicts, fair, time_limit
     )
-    if as_json:
+    if report_format(fmt, as_json, "csv"):
         text = json.dumps(result.to_dict(), indent=2) + "\n"
     else:
         buf = io.StringIO()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from labscout.errors import LabscoutError
+from labscout.errors import InputError, LabscoutError
 from labscout.progress import Progress, make_progress
 from labscout.settings import Settings
 from labscout.store import Store
@@ -27,6 +27,25 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress 
 ConfigOption = Annotated[
     str | None, typer.Option("--config", help="TOML config file (env LABSCOUT_CONFIG).")
 ]
+# one spelling for each option (tests/test_cli_options.py): --format for every output
+# choice, -o/--output for every file written; the old spellings stay hidden until 0.3
+ReportFormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="Output: text or json.")
+]
+JsonAliasOption = Annotated[
+    bool, typer.Option("--json", hidden=True, help="Same as --format json (until 0.3).")
+]
+
+
+CsvFormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: csv or json.")]
+
+
+def report_format(fmt: str, as_json: bool = False, other: str = "text") -> bool:
+    """Whether a command prints JSON (``--format json`` or the old ``--json``) rather than
+    its ``other`` form (text, or csv)."""
+    if fmt not in (other, "json"):
+        raise InputError(f"unknown format '{fmt}'", hint=f"Use --format {other} or json.")
+    return as_json or fmt == "json"
 
 
 def fail(message: str, hint: str | None = None, code: int = 2) -> None:

@@ -9,10 +9,13 @@ import typer
 from labscout.cli.common import (
     ConfigOption,
     DbOption,
+    JsonAliasOption,
     QuietOption,
+    ReportFormatOption,
     echo_json,
     handle_errors,
     open_labscout,
+    report_format,
     settings,
 )
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
@@ -47,22 +50,26 @@ def format_path(i: int, path: CoauthorPath) -> list[str]:
 
 @handle_errors
 def path_cmd(
-    to: Annotated[str, typer.Option("--to", help="Author id of the researcher to reach.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="The researcher to reach: author id, ORCID, profile URL or exact name."
+        ),
+    ],
     from_ids: Annotated[
         list[str] | None,
-        typer.Option("--from", help="Author id of someone you know (repeatable)."),
+        typer.Option(
+            "--from",
+            help="Someone you know: author id, ORCID, profile URL or exact name (repeatable).",
+        ),
     ] = None,
     from_orcids: Annotated[
         list[str] | None,
-        typer.Option("--from-orcid", help="ORCID of someone you know (repeatable)."),
+        typer.Option("--from-orcid", hidden=True, help="Same as --from (until 0.3)."),
     ] = None,
     from_names: Annotated[
         list[str] | None,
-        typer.Option(
-            "--from-name",
-            help='Exact name of someone you know, e.g. "Ada Lovelace" (repeatable); a name '
-            "shared by several people is an error listing them.",
-        ),
+        typer.Option("--from-name", hidden=True, help="Same as --from (until 0.3)."),
     ] = None,
     k: Annotated[int, typer.Option("--k", help="How many paths to show.")] = DEFAULT_K,
     max_length: Annotated[
@@ -78,7 +85,8 @@ def path_cmd(
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the paths as JSON.")] = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """The k shortest co-author paths from people you know to a researcher.
 
@@ -99,7 +107,7 @@ def path_cmd(
             max_authors=max_authors,
         )
         target = found[0].target if found else person(ls.store, to)
-    if as_json:
+    if report_format(fmt, as_json):
         echo_json(found)
         return
     if not found:

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from labscout.cli.common import ConfigOption, DbOption, handle_errors, open_store, settings
+from labscout.cli.common import (
+    ConfigOption,
+    DbOption,
+    JsonAliasOption,
+    ReportFormatOption,
+    handle_errors,
+    open_store,
+    report_format,
+    settings,
+)
 from labscout.ingest.identity import identities, resolve_identities, split_author
 
 app = typer.Typer(
@@ -15,7 +24,6 @@ app = typer.Typer(
     help="Link the records of one person across sources; list and undo the links.",
     invoke_without_command=True,
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
 @app.callback()
@@ -27,7 +35,8 @@ def show(
     ] = None,
     db: DbOption = None,
     config: ConfigOption = None,
-    as_json: JsonOption = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """With --author ID: the person's records and why each was linked."""
     if ctx.invoked_subcommand is not None:
@@ -38,7 +47,7 @@ def show(
     s = settings(config, db=db)
     with open_store(s, read_only=True) as store:
         ident = identities(store, author)
-    if as_json:
+    if report_format(fmt, as_json):
         typer.echo(json.dumps(ident.to_dict(), indent=2))
         return
     typer.echo(f"person {ident.person_id}: {len(ident.members)} record(s)")
@@ -57,12 +66,14 @@ def resolve_cmd(
     ] = False,
     db: DbOption = None,
     config: ConfigOption = None,
-    as_json: JsonOption = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Link records of one person: strong ids first, then names with shared co-authors/works."""
     s = settings(config, db=db)
     with open_store(s) as store:
         report = resolve_identities(store, names=not no_names)
+    as_json = report_format(fmt, as_json)
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.summary())
 
 
@@ -72,13 +83,14 @@ def split_cmd(
     author_id: Annotated[str, typer.Argument(help="The author record to take out of its person.")],
     db: DbOption = None,
     config: ConfigOption = None,
-    as_json: JsonOption = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Undo the link that put AUTHOR_ID in its person (it is not made again by resolve)."""
     s = settings(config, db=db)
     with open_store(s) as store:
         result = split_author(store, author_id)
-    if as_json:
+    if report_format(fmt, as_json):
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     if not result.undone:

@@ -2,7 +2,7 @@
 
 Each row names the library function, the command's own arguments and
 options (named as the function's keyword arguments), and the help. Every
-command also takes --force, --db, --quiet, --config and --json, and those
+command also takes --force, --db, --quiet, --config and --format, and those
 that merge works already stored take --no-match; one generic command body
 opens the store, calls the function and prints its report.
 """
@@ -38,7 +38,6 @@ app = typer.Typer(
     help="Read records from a source into the store.", no_args_is_help=True, rich_markup_mode=None
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 NoMatchOption = Annotated[
     bool,
     typer.Option(
@@ -63,7 +62,8 @@ def print_report(report: IngestReport, as_json: bool) -> None:
                 where = f"{d.location}:{d.line}" if d.line else d.location
                 typer.echo(f"  kept without affiliations {where}: {d.reason}", err=True)
             if report.dropped > 5:
-                typer.echo(f"  ... and {report.dropped - 5} more (use --json for all)", err=True)
+                more = report.dropped - 5
+                typer.echo(f"  ... and {more} more (use --format json for all)", err=True)
     if report.status == "finished" and report.message:
         typer.echo(report.message, err=True)
 
@@ -96,7 +96,8 @@ def _signature(spec: IngestCommand) -> inspect.Signature:
         "db": (common.DbOption, None),
         "quiet": (common.QuietOption, False),
         "config": (common.ConfigOption, None),
-        "as_json": (JsonOption, False),
+        "fmt": (common.ReportFormatOption, "text"),
+        "as_json": (common.JsonAliasOption, False),
     }
     params = []
     for name, value in {**spec.params, **shared}.items():
@@ -112,7 +113,11 @@ def _command(spec: IngestCommand) -> Callable[..., None]:
     """The command function for ``spec``: its signature is what typer reads."""
 
     def command(**kw: Any) -> None:
-        as_json = kw.pop("as_json")
+        fmt, as_json = kw.pop("fmt"), kw.pop("as_json")
+        if "metadata_prefix" in spec.params and fmt not in ("text", "json"):
+            # arxiv-oai's --format was the OAI metadata format before 0.2 (until 0.3)
+            kw["metadata_prefix"], fmt = fmt, "text"
+        as_json = common.report_format(fmt, as_json)
         db, quiet, config = kw.pop("db"), kw.pop("quiet"), kw.pop("config")
         flags = {spec.settings_flags[k]: kw.pop(k) for k in spec.settings_flags}
         if spec.match:
@@ -246,7 +251,7 @@ COMMANDS: list[IngestCommand] = [
             "from_date": _opt("--from", "Records changed from this date (YYYY-MM-DD)."),
             "until": _opt("--until", "... up to this date (YYYY-MM-DD)."),
             "metadata_prefix": _opt(
-                "--format", "Metadata format: arXivRaw or arXiv.", str, "arXivRaw"
+                "--metadata-prefix", "OAI metadata format: arXivRaw or arXiv.", str, "arXivRaw"
             ),
             "base_url": _opt(
                 "--base-url", "The OAI-PMH endpoint.", str, "https://oaipmh.arxiv.org/oai"

@@ -64,7 +64,7 @@ MineOption = Annotated[
     ),
 ]
 MineOrcidOption = Annotated[
-    str | None, typer.Option("--mine-orcid", help="The same as --mine (kept for old scripts).")
+    str | None, typer.Option("--mine-orcid", hidden=True, help="Same as --mine (until 0.3).")
 ]
 ExcludeCoauthorsOption = Annotated[
     bool,

@@ -12,13 +12,16 @@ import typer
 from labscout.cli.common import (
     ConfigOption,
     DbOption,
+    JsonAliasOption,
     QuietOption,
+    ReportFormatOption,
     echo_json,
     handle_errors,
     lexical_hint,
     open_labscout,
     open_store,
     progress_for,
+    report_format,
     settings,
 )
 from labscout.cli.ladder_cmds import (
@@ -93,7 +96,8 @@ def index_cmd(
     ] = "f32",
     quiet: QuietOption = False,
     config: ConfigOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Build or update the BM25 and embedding indexes of the store (only new works are embedded)."""
     from labscout.index.build import build_index
@@ -133,7 +137,7 @@ def index_cmd(
                 progress=progress_for(s),
                 **vector_args,
             )
-    if as_json:
+    if report_format(fmt, as_json):
         from dataclasses import asdict
 
         typer.echo(json.dumps(asdict(report), indent=2))
@@ -179,9 +183,7 @@ def find_cmd(
     ] = None,
     reindex: Annotated[
         bool,
-        typer.Option(
-            "--reindex", help="Build or update the index first when it is missing or stale."
-        ),
+        typer.Option("--reindex", help="Build or update the index first if needed."),
     ] = False,
     reach_from: Annotated[
         list[str] | None,

@@ -10,10 +10,13 @@ import typer
 from labscout.cli.common import (
     ConfigOption,
     DbOption,
+    JsonAliasOption,
     QuietOption,
+    ReportFormatOption,
     handle_errors,
     open_store,
     progress_for,
+    report_format,
     settings,
 )
 from labscout.settings import Settings
@@ -30,14 +33,15 @@ def stats(
     db: DbOption = None,
     config: ConfigOption = None,
     runs: Annotated[int, typer.Option("--runs", help="How many recent ingest runs to list.")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    fmt: ReportFormatOption = "text",
+    as_json: JsonAliasOption = False,
 ) -> None:
     """Counts of everything in the store and the last ingest runs."""
     s = settings(config, db=db)
     with open_store(s, read_only=True) as store:
         counts = store.counts()
         last = store.last_runs(runs)
-    if as_json:
+    if report_format(fmt, as_json):
         typer.echo(json.dumps({"db": s.db, "counts": counts, "runs": last}, indent=2, default=str))
         return
     typer.echo(f"store: {s.db}")
@@ -55,14 +59,18 @@ def stats(
 
 @handle_errors
 def demo(
+    ctx: typer.Context,
     db: Annotated[
-        str, typer.Option("--db", help="Where to build the demo store.")
-    ] = "labscout-demo.duckdb",
+        str | None,
+        typer.Option("--db", help="Where to build the demo store [default: labscout-demo.duckdb]."),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build a store from the bundled OpenAlex demo corpus and show a first result."""
     from labscout.demo import run_demo
 
+    # `labscout --db X demo` builds X; LABSCOUT_DB alone never points the demo at a real store
+    db = db or (ctx.find_root().obj or {}).get("db") or "labscout-demo.duckdb"
     s = settings(None, db=db, quiet=quiet or None)
     with open_store(s) as store:
         for line in run_demo(store, progress=progress_for(s)):

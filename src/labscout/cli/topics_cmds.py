@@ -44,7 +44,9 @@ def topics_cmd(
             "than the query works), exotic (small, growing, few groups), growth or size.",
         ),
     ] = "near",
-    top: Annotated[int | None, typer.Option("--top", help="Topics listed (default: all).")] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", help="Topics listed (default: all).")
+    ] = None,
     n_topics: Annotated[
         int, typer.Option("--n-topics", help="Clusters asked for (fewer on a small store).")
     ] = TopicParams.n_topics,

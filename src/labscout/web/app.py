@@ -253,6 +253,7 @@ def create_app(db: str | Path | Labscout, *, load: bool = False) -> Starlette:
     g = pages.guarded
     routes = [
         Route("/", g(pages.search)),
+        Route("/search", g(pages.search)),  # the search page by its name, as /search.json
         Route("/search.json", g(pages.search)),
         Route("/read", g(pages.read)),
         Route("/read.json", g(pages.read)),
