@@ -7,6 +7,7 @@ from typing import Any
 
 from labscout.records import Author, Authorship, Institution, Rejected, Topic, Work
 from labscout.sources.guard import parsed
+from labscout.sources.text import plain
 
 _PREFIXES = ("https://openalex.org/", "http://openalex.org/", "openalex.org/")
 _URL = _PREFIXES[0]
@@ -135,7 +136,7 @@ def _topics(items: Any) -> tuple[Topic, ...]:
             score = t.get("score")
             if score is not None and score.__class__ is not float:
                 score = float(score)
-            out.append(Topic(tid, t.get("display_name") or "", score))
+            out.append(Topic(tid, plain(t.get("display_name")) or "", score))
     return tuple(out)
 
 
@@ -162,7 +163,7 @@ def parse_institution(d: dict[str, Any]) -> Institution:
         lineage = _maybe_literal(lineage)
     return Institution(
         _sid(d["id"]),
-        d.get("display_name") or "",
+        plain(d.get("display_name")) or "",
         d.get("ror") or None,
         d.get("country_code") or None,
         d.get("type") or None,
@@ -208,15 +209,15 @@ def parse_work(d: dict[str, Any]) -> list:
                 a.get("author_position") or "middle",
                 i,
                 bool(a.get("is_corresponding")),
-                name or person.get("display_name"),
-                tuple([x for x in raw if x]),
+                plain(name or person.get("display_name")),
+                tuple([plain(x) for x in raw if x]),
                 tuple(inst_ids),
             )
         )
         if aid not in authors:
             authors[aid] = Author(
                 id=aid,
-                display_name=person.get("display_name") or name or aid,
+                display_name=plain(person.get("display_name") or name) or aid,
                 orcid=orcid,
                 is_full=False,
             )
@@ -233,8 +234,8 @@ def parse_work(d: dict[str, Any]) -> list:
     refs = get(d, "referenced_works")
     work = Work(
         id=wid,
-        title=get(d, "title") or get(d, "display_name") or "",
-        abstract=abstract_from_inverted_index(get(d, "abstract_inverted_index")),
+        title=plain(get(d, "title") or get(d, "display_name")) or "",
+        abstract=plain(abstract_from_inverted_index(get(d, "abstract_inverted_index"))),
         doi=doi,
         publication_year=_int(get(d, "publication_year")),
         publication_date=get(d, "publication_date"),
@@ -242,7 +243,7 @@ def parse_work(d: dict[str, Any]) -> list:
         language=get(d, "language"),
         cited_by_count=_int(get(d, "cited_by_count")),
         source_id=short_id(get(src, "id")),
-        venue=get(src, "display_name") or get(loc, "raw_source_name"),
+        venue=plain(get(src, "display_name") or get(loc, "raw_source_name")),
         is_retracted=bool(get(d, "is_retracted")),
         topics=_topics(get(d, "topics")),
         concepts=_topics(get(d, "concepts")),
@@ -274,7 +275,7 @@ def parse_author(d: dict[str, Any]) -> list:
     ]
     author = Author(
         id=aid,
-        display_name=d.get("display_name") or aid,
+        display_name=plain(d.get("display_name")) or aid,
         orcid=normalize_orcid(d.get("orcid")),
         name_variants=tuple(v for v in variants if isinstance(v, str)),
         works_count=_int(d.get("works_count")),

@@ -10,6 +10,7 @@ and ``_snap_inst`` (one row an author / institution id).
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,9 +64,13 @@ CREATE OR REPLACE TEMP MACRO _oa_doi(x) AS nullif(regexp_replace(regexp_replace(
     lower(trim(x)), '^(https://doi\.org/|http://doi\.org/|https://dx\.doi\.org/)', ''),
     '^doi:', ''), '');
 CREATE OR REPLACE TEMP MACRO _oa_orcid(x) AS nullif(_oa_last(trim(x)), '');
+-- HTML entities decoded once, at ingest (as labscout.sources.text.plain on the Python path)
+CREATE OR REPLACE TEMP MACRO _oa_plain(x) AS
+    CASE WHEN contains(x, '&') THEN _labscout_plain(x) ELSE x END;
 CREATE OR REPLACE TEMP MACRO _oa_topics(xs) AS coalesce(list_transform(
     list_filter(xs, lambda t: coalesce(t.id, '') <> ''),
-    lambda t: {'id': coalesce(_oa_short(t.id), ''), 'display_name': coalesce(t.display_name, ''),
+    lambda t: {'id': coalesce(_oa_short(t.id), ''),
+               'display_name': coalesce(_oa_plain(t.display_name), ''),
                'score': t.score}), []);
 """
 
@@ -87,12 +92,12 @@ WITH f AS (
     FROM (SELECT *, list_grade_up(p) AS g FROM f)
 )
 SELECT r.wid AS id, _oa_doi(r.doi) AS doi,
-       coalesce(nullif(r.title, ''), nullif(r.display_name, ''), '') AS title,
-       ab.abstract,
+       _oa_plain(coalesce(nullif(r.title, ''), nullif(r.display_name, ''), '')) AS title,
+       _oa_plain(ab.abstract) AS abstract,
        r.publication_year, r.publication_date, r.type, r.language, r.cited_by_count,
        _oa_short(r.primary_location.source.id) AS source_id,
-       coalesce(nullif(r.primary_location.source.display_name, ''),
-                r.primary_location.raw_source_name) AS venue,
+       _oa_plain(coalesce(nullif(r.primary_location.source.display_name, ''),
+                          r.primary_location.raw_source_name)) AS venue,
        coalesce(r.is_retracted, false) AS is_retracted,
        _oa_topics(r.topics) AS topics, _oa_topics(r.concepts) AS concepts,
        coalesce(list_transform(list_filter(r.referenced_works, lambda x: coalesce(x, '') <> ''),
@@ -120,11 +125,12 @@ INSERT_AUTHORSHIPS = """
 INSERT INTO authorships
 SELECT wid, author_id, coalesce(nullif(a.author_position, ''), 'middle'), i,
        coalesce(a.is_corresponding, false),
-       coalesce(nullif(a.raw_author_name, ''), a.author.display_name),
-       coalesce(list_filter(coalesce(a.raw_affiliation_strings,
-                                     list_transform(a.affiliations,
-                                                    lambda f: f.raw_affiliation_string)),
-                            lambda s: coalesce(s, '') <> ''), []),
+       _oa_plain(coalesce(nullif(a.raw_author_name, ''), a.author.display_name)),
+       coalesce(list_transform(list_filter(coalesce(a.raw_affiliation_strings,
+                                                    list_transform(a.affiliations,
+                                                        lambda f: f.raw_affiliation_string)),
+                                           lambda s: coalesce(s, '') <> ''),
+                               lambda s: _oa_plain(s)), []),
        coalesce(list_transform(list_filter(a.institutions, lambda t: coalesce(t.id, '') <> ''),
                                lambda t: _oa_short(t.id)), [])
 FROM _snap_x
@@ -135,8 +141,9 @@ AUTHORS_SQL = """
 CREATE OR REPLACE TEMP TABLE _snap_auth AS
 SELECT author_id AS id,
        arg_min(_oa_orcid(a.author.orcid), (line, i)) AS orcid,
-       arg_min(coalesce(nullif(a.author.display_name, ''), nullif(a.raw_author_name, ''),
-                        author_id), (line, i)) AS display_name
+       _oa_plain(arg_min(coalesce(nullif(a.author.display_name, ''),
+                                  nullif(a.raw_author_name, ''), author_id),
+                         (line, i))) AS display_name
 FROM _snap_x GROUP BY author_id
 """
 
@@ -144,7 +151,7 @@ INSTITUTIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE _snap_inst AS
 WITH t AS (SELECT line, i, unnest(a.institutions) AS t FROM _snap_x)
 SELECT _oa_short(t.id) AS id,
-       arg_max({'ror': nullif(t.ror, ''), 'display_name': coalesce(t.display_name, ''),
+       arg_max({'ror': nullif(t.ror, ''), 'display_name': coalesce(_oa_plain(t.display_name), ''),
                 'country_code': nullif(t.country_code, ''), 'type': nullif(t.type, ''),
                 'lineage': list_transform(coalesce(t.lineage, []),
                                           lambda x: coalesce(_oa_short(x), ''))},
@@ -200,6 +207,9 @@ def _count(con: Any, sql: str) -> int:
 
 def prepare(store: Store) -> int:
     """Define the macros the snapshot SQL uses; returns DuckDB's thread count."""
+    known = "SELECT count(*) FROM duckdb_functions() WHERE function_name = '_labscout_plain'"
+    if not store.con.execute(known).fetchall()[0][0]:  # a Python function, once a connection
+        store.con.create_function("_labscout_plain", html.unescape, ["VARCHAR"], "VARCHAR")
     store.con.execute(MACROS)
     return int(_count(store.con, "SELECT current_setting('threads')"))
 
