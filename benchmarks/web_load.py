@@ -7,13 +7,14 @@ that takes; then at each concurrency level sends a bounded number of requests
 (--requests, at most --seconds) from that many threads, each with a keep-alive
 connection, cycling through a fixed mix of pages: search (HTML and JSON, several
 topics), the ladder tab, a researcher page, an institution page, a reading list.
-Prints requests/s, p50/p95 latency and errors per level, the ratio of the highest
+Prints requests/s, p50/p95 latency, errors and the server's CPU time a request
+(its processes, from /proc) per level, the ratio of the highest
 level's throughput to the first's, and the load average (other processes on the
 machine change the figures: run it when the machine is quiet). The server is
 stopped at the end; nothing leaves the machine.
 
     .venv/bin/python benchmarks/web_load.py [--db STORE] [--levels 1,20]
-        [--requests 300] [--seconds 60] [--workers 1]
+        [--requests 300] [--seconds 60] [--workers N] [--threads N]
 """
 
 from __future__ import annotations
@@ -91,7 +92,25 @@ def page_mix(port: int) -> list[str]:
     return mix
 
 
-def run_level(port: int, mix: list[str], threads: int, n: int, seconds: float) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and its children (the workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def run_level(port: int, mix: list[str], threads: int, n: int, seconds: float,
+              server: int) -> dict:  # fmt: skip
     lock = threading.Lock()
     counter = iter(range(n))
     latencies: list[float] = []
@@ -124,6 +143,7 @@ def run_level(port: int, mix: list[str], threads: int, n: int, seconds: float) -
         conn.close()
 
     load_before = os.getloadavg()[0]
+    cpu0 = cpu_seconds(server)
     t0 = time.perf_counter()
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
@@ -131,6 +151,7 @@ def run_level(port: int, mix: list[str], threads: int, n: int, seconds: float) -
     for t in pool:
         t.join()
     wall = time.perf_counter() - t0
+    cpu = cpu_seconds(server) - cpu0
     lat = sorted(latencies)
     return {
         "concurrency": threads,
@@ -142,6 +163,7 @@ def run_level(port: int, mix: list[str], threads: int, n: int, seconds: float) -
         "rps": round(len(lat) / wall, 2) if wall else 0.0,
         "p50_ms": round(1000 * statistics.median(lat), 1) if lat else None,
         "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1) if lat else None,
+        "cpu_ms": round(1000 * cpu / max(1, len(lat)), 1),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
     }
@@ -154,7 +176,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=300, help="requests a level (default 300)")
     ap.add_argument("--seconds", type=float, default=60, help="at most this long a level")
     ap.add_argument("--warmup", type=int, default=20, help="requests before the levels")
-    ap.add_argument("--workers", type=int, default=1, help="serve --workers (default 1)")
+    ap.add_argument("--workers", type=int, help="serve --workers (default: serve's own)")
+    ap.add_argument("--threads", type=int, help="serve --threads (default: serve's own)")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
 
@@ -169,12 +192,14 @@ def main() -> None:
                        stdout=subprocess.DEVNULL)  # fmt: skip
         print(f"demo store built with the default embedder in {time.perf_counter() - t0:.1f}s")
     port = free_port()
-    print(f"serve --workers {args.workers}; cpus {os.cpu_count()}, "
+    print(f"serve --workers {args.workers or 'default'} --threads {args.threads or 'default'};"
+          f" cpus {os.cpu_count()}, "
           f"load average {os.getloadavg()}")  # fmt: skip
     t_start = time.perf_counter()
     proc = subprocess.Popen(
         [*LABSCOUT, "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(args.workers)],
+         *(["--workers", str(args.workers)] if args.workers else []),
+         *(["--threads", str(args.threads)] if args.threads else [])],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
@@ -187,8 +212,9 @@ def main() -> None:
         print(f"server listening after {listen:.2f}s (process start {t_start:.0f});"
               f" first search after start: {first * 1000:.0f} ms (HTTP {status})")  # fmt: skip
         mix = page_mix(port)
-        run_level(port, mix, 4, args.warmup, args.seconds)  # warm caches, not measured
-        results = [run_level(port, mix, c, args.requests, args.seconds) for c in levels]
+        run_level(port, mix, 4, args.warmup, args.seconds, proc.pid)  # warm-up, not measured
+        results = [run_level(port, mix, c, args.requests, args.seconds, proc.pid)
+                   for c in levels]  # fmt: skip
     finally:
         proc.terminate()
         try:
@@ -197,10 +223,10 @@ def main() -> None:
             proc.kill()
         tmp.cleanup()
     print(f"{'conc':>5} {'req':>5} {'err':>4} {'s':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8}"
-          f" {'load':>11}")  # fmt: skip
+          f" {'cpu ms/req':>10} {'load':>11}")  # fmt: skip
     for r in results:
         print(f"{r['concurrency']:>5} {r['requests']:>5} {r['errors']:>4} {r['seconds']:>7}"
-              f" {r['rps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8}"
+              f" {r['rps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['cpu_ms']:>10}"
               f" {r['load_before']:>5}->{r['load_after']:<5}")  # fmt: skip
         for e in r["first_errors"]:
             print("   error:", e)

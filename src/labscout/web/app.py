@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -233,19 +235,46 @@ def preload(ls: Labscout, env: Environment | None = None) -> None:
         ls.index().embed_queries(["warm up"])
 
 
+def server_threads() -> None:
+    """A server embeds one query a request: one torch thread each, the requests in
+    parallel (threads toggling torch's global thread count at once would race). Called
+    after :func:`preload`; nothing to do when the embedder does not use torch."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
 def app_from_settings() -> Starlette:
     """The app over the store the settings name (``$LABSCOUT_DB``, ``$LABSCOUT_CONFIG``),
     loaded: what each process of ``labscout serve --workers N`` runs."""
     from labscout.settings import Settings
 
     s = Settings.load()
-    return create_app(Labscout(s.db, s), load=True)
+    threads = int(os.environ.get("LABSCOUT_SERVE_THREADS") or 0) or None
+    app = create_app(Labscout(s.db, s), load=True, threads=threads)
+    server_threads()
+    return app
 
 
-def create_app(db: str | Path | Labscout, *, load: bool = False) -> Starlette:
+def _lifespan(threads: int | None) -> Callable[[Starlette], Any]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if threads:  # how many requests a process answers at once (anyio's pool: 40)
+            import anyio.to_thread
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
+def create_app(
+    db: str | Path | Labscout, *, load: bool = False, threads: int | None = None
+) -> Starlette:
     """The ASGI app over the store at ``db`` (opened read-only), or over a
     :class:`~labscout.core.Labscout` the caller made (and closes). ``load``: load the
-    index and the embedder now (:func:`preload`), not on the first search."""
+    index and the embedder now (:func:`preload`), not on the first search. ``threads``:
+    requests answered at once (default: Starlette's thread pool, 40); more wait."""
     ls = db if isinstance(db, Labscout) else Labscout(db)
     pages = Pages(ls, _environment())
     if load:
@@ -270,6 +299,7 @@ def create_app(db: str | Path | Labscout, *, load: bool = False) -> Starlette:
         routes=routes,
         exception_handlers={HTTPException: pages.not_found},
         middleware=[Middleware(SecurityHeaders)],
+        lifespan=_lifespan(threads),
     )
     app.state.labscout = ls
     return app
