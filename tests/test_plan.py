@@ -215,3 +215,10 @@ def test_cli_formats_and_output_file(field_db: str, tmp_path) -> None:
     assert table.exit_code == 0 and "REACH" in table.stdout and "READING LIST" in table.stdout
     bad = runner.invoke(app, ["plan", TOPIC, "--from", "Nowhere U", "--db", field_db])
     assert bad.exit_code == 2 and "Hint:" in bad.output
+
+
+def test_liked_works_alone_make_a_plan(ls: Labscout) -> None:
+    plan = ls.plan(Query(like=("WU30",), reach_from=("K",)), None, LP)
+    assert plan.query["query_works"] == ["WU30"] and plan.query["reach_from"] == ["K"]
+    assert TEXT in plan.reading_note  # the reading list is for the liked work's title
+    assert {t.institution_id for t in plan.targets()} >= {"U1", "C1"}

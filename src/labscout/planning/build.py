@@ -123,7 +123,7 @@ def plan(
     reading, reading_note = _reading(store, text, params, index)
     notes = _notes(query, me, known, companies, academic)
     return Plan(
-        query={**found.query, "filters": query.filters.to_dict()},
+        query={**query.to_dict(), "query_works": found.query.get("query_works", [])},
         start=me.to_dict(),
         known=tuple({"id": p.id, "name": p.display_name, "institution": p.institution,
                      "matched_by": p.matched_by} for p in known),  # fmt: skip
