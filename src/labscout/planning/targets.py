@@ -9,7 +9,6 @@ from typing import Any
 
 from labscout.links import work_link
 from labscout.planning.bands import Position, band_reason
-from labscout.planning.bibtex import author_names
 from labscout.planning.topic import shared_topic
 from labscout.planning.types import LinkedWork, PlanParams, Target, TargetPerson
 from labscout.rank.institutions import InstitutionRank
@@ -33,6 +32,12 @@ class Context:
     since: int
     query_text: str
     tokenize: Callable[[str], list[str]]
+
+
+def author_names(work: Work, names: dict[str, str]) -> tuple[str, ...]:
+    """The work's authors in order: their stored display names, else the name on the paper."""
+    ships = sorted(work.authorships, key=lambda s: s.position_index)
+    return tuple(names.get(a.author_id) or a.raw_author_name or a.author_id for a in ships)
 
 
 def linked(w: Work, names: dict[str, str], reason: str) -> LinkedWork:

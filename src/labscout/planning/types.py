@@ -164,6 +164,6 @@ class Plan(JsonResult):
 
     def bibtex(self) -> str:
         """The reading list and every target's papers to read first, as BibTeX."""
-        from labscout.planning.bibtex import to_bibtex
+        from labscout.bibtex import to_bibtex
 
         return to_bibtex([*self.reading, *(w for t in self.targets() for w in t.read_first)])
