@@ -13,7 +13,8 @@ from typing import Any
 from labscout.links import safe_url
 from labscout.planning.types import LinkedWork, Plan, Target
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+"""What could make text a link, an emphasis, a tag or a table cell in Markdown."""
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;
