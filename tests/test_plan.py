@@ -4,7 +4,7 @@ Six places work on "spectral graph bounds": U1 with 6 papers, U2 5, the company
 lab C1 4, U3 3, U4 2, U5 1 (each paper by one lead researcher, last author, and a
 student, first author, both at the place). With 3 tiers cut by quantiles, U1 and
 U2 are tier 1, C1 and U3 tier 2, U4 and U5 tier 3. K knows R1 (U1's lead) from an
-off-topic paper; nobody knows R5.
+off-topic paper; nobody knows R5. RU3 wrote an off-topic paper with B of U5.
 """
 
 from __future__ import annotations
@@ -66,6 +66,17 @@ def _works() -> list[Work]:
                          Authorship("RU1", "last", 1, raw_author_name="RU1")),  # fmt: skip
         )
     )
+    # a stepping stone: R of U3 wrote (off topic) with B of U5, a tier-3 place below U4
+    out.append(
+        Work(
+            "WB",
+            "Harbour tolls in medieval Bruges",
+            abstract="Tolls and ships.",
+            publication_year=2023,
+            authorships=(Authorship("B", "first", 0, raw_author_name="B", institution_ids=("U5",)),
+                         Authorship("RU3", "last", 1, raw_author_name="RU3")),  # fmt: skip
+        )
+    )
     return out
 
 
@@ -117,7 +128,12 @@ def test_band_rule() -> None:
 def test_bands_relative_to_from(ls: Labscout) -> None:
     plan = _plan(ls, from_institution="Place U4")
     assert plan.start["institution_id"] == "U4" and plan.start["tier"] == 3
-    assert _bands(plan) == {"reach": ["U1", "U2", "U3"], "match": ["U5"], "safer": []}
+    # U3's lead has a stepping stone to U4's tier (B of U5): U3 comes first in reach
+    assert _bands(plan) == {"reach": ["U3", "U1", "U2"], "match": ["U5"], "safer": []}
+    u3 = plan.bands[0].targets[0]
+    assert u3.bridge and "Harbour tolls in medieval Bruges" in u3.bridge
+    assert NAMES["U5"] in u3.bridge
+    assert plan.bands[0].targets[1].bridge is None
     top = _plan(ls, from_institution="U2")
     assert _bands(top) == {"reach": ["U1"], "match": [], "safer": ["U3"]}
     assert "ranked above yours" in top.bands[0].rule
