@@ -16,6 +16,8 @@ The public API, loaded on first use (so that ``import labscout.records`` stays l
 - :func:`resolve_person` -> :class:`Person`: who an author id, ORCID, profile URL or name is.
 - :func:`plan` -> :class:`Plan`: reach, match and safer targets, internships, what to read
   (docs/plan.md); also ``Labscout.plan``.
+- :func:`scout` -> :class:`ScoutResult`: a topic fetched from the OpenAlex API, indexed,
+  and answered (find, ladder, reading list) in one call.
 - :class:`Store`, :class:`RankParams`, and the result types.
 """
 
@@ -58,6 +60,8 @@ _EXPORTS = {
     "resolve_person": "labscout.people",
     "Person": "labscout.people",
     "plan": "labscout.planning",
+    "scout": "labscout.scout",
+    "ScoutResult": "labscout.scout",
     "Plan": "labscout.planning",
     "PlanParams": "labscout.planning",
 }

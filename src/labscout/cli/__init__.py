@@ -19,6 +19,7 @@ from labscout.cli import (  # noqa: F401 (adds ingest commands)
     ingest_cmds,
     ladder_cmds,
     plan_cmds,
+    scout_cmds,
     search_cmds,
     store_cmds,
     topics_cmds,
@@ -58,6 +59,7 @@ ladder_cmds.register(app)
 topics_cmds.register(app)
 web_cmds.register(app)
 plan_cmds.register(app)
+scout_cmds.register(app)
 
 
 def main() -> None:
