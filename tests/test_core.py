@@ -67,8 +67,16 @@ def _cli(*args: str) -> str:
             {"q": Q, "hosts_interns": "1"},
             lambda ls: ls.find(Query(text=Q, filters=Filters.parse(hosts_interns=True))),
         ),
+        (["plan", Q], "/plan.json", {"q": Q}, lambda ls: ls.plan(Query(text=Q))),
+        (
+            ["plan", Q, "--country", "US"],
+            "/plan.json",
+            {"q": Q, "country": "US"},
+            lambda ls: ls.plan(Query(text=Q, filters=Filters.parse("US"))),
+        ),
     ],
-    ids=["find", "find-filtered", "ladder", "read", "topics", "topics-exotic", "hosts-interns"],
+    ids=["find", "find-filtered", "ladder", "read", "topics", "topics-exotic", "hosts-interns",
+         "plan", "plan-filtered"],  # fmt: skip
 )
 def test_cli_web_and_python_give_the_same_json(
     core: Labscout, client: TestClient, demo_db: str, cli, url, params, python

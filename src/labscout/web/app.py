@@ -205,8 +205,7 @@ class Pages:
         args = {
             "from": query.from_institution or "",
             "know": ", ".join(query.reach_from),
-            "link": {"q": query.text, "from": query.from_institution,
-                     "know": ",".join(query.reach_from)},  # fmt: skip
+            "query": request.url.query,
         }
         q = query.text or ""
         if query.empty:
