@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from typing import Annotated
+from urllib.parse import urlencode
 
 import typer
 
@@ -88,4 +89,5 @@ def print_scout(result: ScoutResult) -> None:
     typer.echo("\n== What to read first ==")
     print_reading(result.reading)
     db = shlex.quote(result.db)
-    typer.echo(f"\nOpen the web app on the same store: labscout serve --db {db}")
+    url = "http://127.0.0.1:8000/search?" + urlencode({"q": result.topic})
+    typer.echo(f"\nOpen the web app on the same store: labscout serve --db {db}  (then {url})")
