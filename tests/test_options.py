@@ -136,3 +136,10 @@ def test_every_html_page_answers_json_on_the_same_path(client: TestClient) -> No
         assert page.headers["content-type"].startswith("text/html"), url
         assert data.headers["content-type"] == "application/json", url
         assert data.status_code == page.status_code, url
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    done = CliRunner().invoke(app, ["--version"])
+    assert done.exit_code == 0 and done.stdout == f"labscout {version('labscout')}\n"

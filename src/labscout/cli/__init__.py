@@ -7,6 +7,7 @@ the only place they are wired in.
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
 import typer
 
@@ -39,8 +40,25 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"labscout {version('labscout')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _global_options(ctx: typer.Context, db: common.DbOption = None) -> None:
+def _global_options(
+    ctx: typer.Context,
+    db: common.DbOption = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
     """`labscout --db X COMMAND ...`: the store for every command (a command's own --db wins)."""
     ctx.obj = {"db": db}
     if db is not None:
