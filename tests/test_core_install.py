@@ -65,6 +65,7 @@ def demo_dir(core_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     demo = _run(core_bin, folder, "demo", "--db", "demo.duckdb", "-q")
     assert demo.returncode == 0, demo.stderr
     assert "Traceback" not in demo.stderr
+    assert "pip install 'labscout[embed]'" in demo.stderr  # lexical answers, said once
     return folder
 
 

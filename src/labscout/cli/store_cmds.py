@@ -14,6 +14,7 @@ from labscout.cli.common import (
     QuietOption,
     ReportFormatOption,
     handle_errors,
+    lexical_hint,
     open_store,
     progress_for,
     report_format,
@@ -75,6 +76,9 @@ def demo(
     with open_store(s) as store:
         for line in run_demo(store, progress=progress_for(s)):
             typer.echo(line)
+    from labscout.index.embedders import resolve
+
+    lexical_hint(resolve(s.embedder))
 
 
 @handle_errors
