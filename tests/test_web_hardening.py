@@ -223,3 +223,16 @@ def test_a_writable_store_is_shared_under_the_lock(tmp_path) -> None:
         t.start()
         t.join()
         assert ids == [id(s)]
+
+
+def test_serve_on_a_missing_store_is_one_line_before_any_worker_starts(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from labscout.cli import app
+
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(
+            app, ["serve", "--db", str(tmp_path / "none.duckdb"), "--workers", workers]
+        )
+        assert result.exit_code == 2, result.output
+        assert "no store at" in result.output and "Traceback" not in result.output
