@@ -41,13 +41,19 @@ def core_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "bin"
 
 
-def _run(core_bin: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _env(core_bin: Path, cwd: Path) -> dict[str, str]:
+    """No labscout settings of the test session (its ``fake`` embedder is not there)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LABSCOUT_", "PYTHON"))}
     env["XDG_CACHE_HOME"] = str(cwd / "cache")
     env["VIRTUAL_ENV"] = str(core_bin.parent)
+    return env
+
+
+def _run(core_bin: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(core_bin / "labscout"), *args], cwd=cwd, env=env, capture_output=True, text=True
-    )
+        [str(core_bin / "labscout"), *args], cwd=cwd, env=_env(core_bin, cwd),
+        capture_output=True, text=True,
+    )  # fmt: skip
 
 
 def test_core_install_has_no_optional_packages(core_bin: Path) -> None:
@@ -103,3 +109,20 @@ def test_core_install_names_the_missing_extra(
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     assert f"pip install 'labscout[{extra}]'" in done.stderr
+
+
+def test_core_install_serves_the_web_app(core_bin: Path, demo_dir: Path) -> None:
+    probe = (
+        "from starlette.testclient import TestClient\n"
+        "from labscout.web import create_app\n"
+        "c = TestClient(create_app('demo.duckdb', load=True))\n"
+        "r = c.get('/search.json', params={'q': 'graph neural networks'})\n"
+        "print(r.status_code, len(r.json()['matches']), c.get('/search?q=graph').status_code)\n"
+    )
+    done = subprocess.run(
+        [str(core_bin / "python"), "-W", "ignore", "-c", probe], cwd=demo_dir,
+        env=_env(core_bin, demo_dir), capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    status, n, page = done.stdout.split()
+    assert status == "200" and int(n) > 0 and page == "200"
