@@ -258,7 +258,11 @@ COMMANDS: list[IngestCommand] = [
             ),
             "delay": _opt("--delay", "Seconds between requests (arXiv asks for 3+).", float, 3.0),
         },
-        from_settings=lambda s: {"batch_size": s.batch_size, "retries": s.http_retries},
+        from_settings=lambda s: {
+            "batch_size": s.batch_size,
+            "retries": s.http_retries,
+            "timeout": s.http_timeout,
+        },
     ),
     IngestCommand(
         "arxiv-snapshot",

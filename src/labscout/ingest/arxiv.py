@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Unpack
 
-from labscout.errors import ConfigError, InputError
+from labscout.errors import ConfigError, InputError, NetworkError
 from labscout.ingest.pipeline import ingest
 from labscout.ingest.report import IngestReport
 from labscout.ingest.source import BaseSource, IngestOptions, Input, Item, Read, Resume, one_path
@@ -60,7 +60,14 @@ class ArxivOai(BaseSource):
             params = self.first
         else:
             return None
-        page = parse_oai_page(self.client.get(params), self.client.base_url)
+        try:
+            page = parse_oai_page(self.client.get(params), self.client.base_url)
+        except ValueError as exc:  # a captive portal, a proxy's page, an empty body
+            raise NetworkError(
+                f"{self.client.base_url} did not answer with an OAI-PMH page ({exc})",
+                hint="Check the network (a login page or proxy?) and run the same command "
+                "again: it resumes from the saved resumption token.",
+            ) from None
         if page.error_code == "noRecordsMatch":
             self.message = f"no records match: {page.error_message or ''}".strip()
             return None
@@ -80,7 +87,17 @@ class ArxivOai(BaseSource):
 
     def read(self, store: Store, input: Input, state: dict[str, Any]) -> Read:
         state = {"token": None, "read": 0, "pages": 0, **state}
+        seen: set[str] = {state["token"]} if state["token"] else set()
         while page := self._page(state):
+            if page.token and page.token in seen:
+                raise NetworkError(
+                    f"the OAI-PMH server at {self.client.base_url} repeated the resumption "
+                    f"token {page.token[:80]!r} (a loop): stopped after {state['read']:,} records",
+                    hint="The server is misbehaving; try again later (the run resumes from the "
+                    "last good token), or rerun with --force to start over.",
+                )
+            if page.token:
+                seen.add(page.token)
             for n, item in enumerate(page.records, start=state["read"] + 1):
                 if isinstance(item, Rejected):
                     where = f"{self.client.base_url} page {state['pages'] + 1}"
@@ -107,6 +124,7 @@ def arxiv_oai(
     base_url: str = "https://oaipmh.arxiv.org/oai",
     delay: float = 3.0,
     retries: int = 5,
+    timeout: float = 60.0,
     force: bool = False,
     match: bool = True,
     client: OaiClient | None = None,
@@ -116,9 +134,12 @@ def arxiv_oai(
     """Harvest arXiv's OAI-PMH ``ListRecords`` for ``set`` from ``from_date`` on.
 
     Pages follow the ``resumptionToken``; ``delay`` seconds pass between calls
-    and a ``503`` with ``Retry-After`` is waited out. The token is saved with
-    each page's records, so running the same harvest again resumes; a finished
-    harvest is skipped unless ``force``.
+    and a ``503`` with ``Retry-After`` is waited out (at most two minutes); each
+    request times out after ``timeout`` seconds. The token is saved with each
+    page's records, so running the same harvest again resumes; a finished
+    harvest is skipped unless ``force``. A page that is not OAI-PMH (a login
+    page, an empty body) or a repeated token raises
+    :class:`~labscout.errors.NetworkError`, the last good token kept.
     """
     if metadata_prefix not in FORMATS:
         raise ConfigError(
@@ -137,7 +158,7 @@ def arxiv_oai(
     if until:
         first["until"] = until
     own = client is None
-    client = client or OaiClient(base_url, delay=delay, retries=retries)
+    client = client or OaiClient(base_url, delay=delay, retries=retries, timeout=timeout)
     source = ArxivOai(client, first, base_url, match)
     try:
         report = ingest(store, source, force=force, batch_size=batch_size, progress=progress)

@@ -70,6 +70,7 @@ class OpenAlexApi(BaseSource):
         self.with_entities = with_entities
         self.state = _initial_state()
         self.seen: set[str] = set()
+        self.cursors: set[str] = set()  # the cursors asked for in this run: one again is a loop
 
     def parameters(self) -> dict[str, Any]:
         return {"search": self.search, "filter": self.filter, "max_works": self.max_works}
@@ -124,7 +125,15 @@ class OpenAlexApi(BaseSource):
             left = None if self.max_works is None else self.max_works - state["read"]
             if cursor is None or (left is not None and left <= 0):
                 break
+            self.cursors.add(cursor)
             page = self.client.works_page(search=self.search, filter=self.filter, cursor=cursor)
+            if page.next_cursor is not None and page.next_cursor in self.cursors:
+                raise NetworkError(
+                    f"OpenAlex repeated the cursor {page.next_cursor[:60]!r} (a loop): stopped "
+                    f"after {state['read']:,} works",
+                    hint="Try again later (the run resumes from the last good cursor), or "
+                    "rerun with --force to start over.",
+                )
             results = page.results if left is None else page.results[:left]
             for n, d in enumerate(results, start=state["read"] + 1):
                 item = parse_entity(d, "openalex-api /works", n)

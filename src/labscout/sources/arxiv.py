@@ -14,6 +14,7 @@ Unicode with pylatexenc.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from labscout.errors import NetworkError
 from labscout.records import Author, Authorship, Rejected, Work
+from labscout.sources.guard import parsed as guarded
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"
@@ -243,10 +245,17 @@ def parse_arxiv_format(meta, location: str) -> list:
 
 def parse_oai_page(content: bytes, location: str) -> OaiPage:
     """Parse a ListRecords or GetRecord answer; a broken page raises ``ValueError``."""
+    if not content.strip():
+        raise ValueError("not an OAI-PMH answer: the body is empty")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False))
+        root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not an OAI-PMH answer: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0] if str(exc) else "not XML"
+        raise ValueError(f"not an OAI-PMH answer: {first}") from None
+    if root is None or root.tag != f"{OAI}OAI-PMH":
+        tag = etree.QName(root).localname if root is not None else "nothing"
+        raise ValueError(f"not an OAI-PMH answer: the page is <{tag}> (a login page or proxy?)")
     page = OaiPage()
     err = root.find(f"{OAI}error")
     if err is not None:
@@ -260,15 +269,12 @@ def parse_oai_page(content: bytes, location: str) -> OaiPage:
             continue
         meta = rec.find(f"{OAI}metadata")
         body = meta[0] if meta is not None and len(meta) else None
-        try:
-            if body is not None and body.tag == f"{RAW}arXivRaw":
-                page.records.append(parse_raw(body, location))
-            elif body is not None and body.tag == f"{ARX}arXiv":
-                page.records.append(parse_arxiv_format(body, location))
-            else:
-                page.records.append(Rejected(location, n, "record without arXiv metadata"))
-        except ValueError as exc:
-            page.records.append(Rejected(location, n, f"malformed record: {exc}"))
+        if body is not None and body.tag == f"{RAW}arXivRaw":
+            page.records.append(guarded(location, n, parse_raw, body, location))
+        elif body is not None and body.tag == f"{ARX}arXiv":
+            page.records.append(guarded(location, n, parse_arxiv_format, body, location))
+        else:
+            page.records.append(Rejected(location, n, "record without arXiv metadata"))
     tok = root.find(f".//{OAI}resumptionToken")
     if tok is not None:
         page.token = (tok.text or "").strip() or None
@@ -284,12 +290,14 @@ class _Retryable(Exception):
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` asks for (None when it is no number; the caller caps it)."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class OaiClient:
@@ -307,7 +315,7 @@ class OaiClient:
         delay: float = 3.0,
         retries: int = 5,
         timeout: float = 60.0,
-        max_wait: float = 600.0,
+        max_wait: float = 120.0,
         client: httpx.Client | None = None,
         sleep=None,
     ) -> None:

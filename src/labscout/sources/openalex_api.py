@@ -76,10 +76,10 @@ def _num(value: str | None, kind: Callable[[str], Any]) -> Any:
         return None
     try:
         return kind(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         try:
             return kind(float(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf", "nan", "1e999": no figure
             return None
 
 
@@ -119,7 +119,8 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+        return max(0.0, seconds) if seconds == seconds else None  # NaN: no figure
     except ValueError:
         from email.utils import parsedate_to_datetime
 
@@ -265,12 +266,16 @@ class OpenAlexClient:
                 "cursor": cursor,
             },
         )
-        meta = body.get("meta") or {}
-        results = body.get("results") or []
+        meta = body.get("meta")
+        meta = meta if isinstance(meta, dict) else {}
+        results = body.get("results")
+        results = [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+        cursor = meta.get("next_cursor")
+        count = meta.get("count")
         return Page(
-            results=[r for r in results if isinstance(r, dict)],
-            next_cursor=meta.get("next_cursor") if results else None,
-            count=meta.get("count"),
+            results=results,
+            next_cursor=cursor if results and isinstance(cursor, str) and cursor else None,
+            count=count if count.__class__ is int else None,
             rate=self.rate,
         )
 
@@ -282,4 +287,5 @@ class OpenAlexClient:
                 f"/{entity}",
                 {"filter": "ids.openalex:" + "|".join(chunk), "per_page": IDS_PER_CALL},
             )
-            yield [r for r in body.get("results") or [] if isinstance(r, dict)]
+            results = body.get("results")
+            yield [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
