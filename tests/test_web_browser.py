@@ -49,7 +49,8 @@ def server(demo_db: str):
     )
     tests = str(Path(__file__).resolve().parent)
     proc = subprocess.Popen(
-        [sys.executable, "-c", launch, tests, "serve", "--db", demo_db, "--port", str(port)],
+        [sys.executable, "-c", launch, tests, "serve", "--db", demo_db, "--port", str(port),
+         "--workers", "1"],  # one process: worker processes would not register the embedder
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
