@@ -25,6 +25,13 @@ class RecordReads:
         out["ingest_runs"] = self.con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0]
         return out
 
+    def count_works_except(self, ids: list[str]) -> int:
+        """How many stored works are not among ``ids``."""
+        row = self.con.execute(
+            "SELECT count(*) FROM works WHERE NOT list_contains(?, id)", [ids]
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def fingerprint(self) -> str:
         """Changes whenever stored data changes; indexes record it to detect staleness."""
         version = self.con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[
