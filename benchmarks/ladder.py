@@ -170,7 +170,7 @@ def main() -> int:
         print(f"skipped: {VENUES_CSV} or the works to rank not found")
         return 0
     from labscout.query import Query
-    from labscout.rank.institutions import ladder
+    from labscout.rank.ladder import ladder
     from labscout.rank.tiers import field_prestige
     from labscout.store import Store
 

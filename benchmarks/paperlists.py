@@ -231,7 +231,7 @@ def baseline_lexical(store: Store, index, queries: list[str], n: int, p50: float
 def institutions_part(store: Store, topic: str, index) -> None:
     try:
         from labscout.query import Query
-        from labscout.rank.institutions import ladder
+        from labscout.rank.ladder import ladder
     except ImportError:
         print("\n(top institutions: no `ladder` in this checkout yet)")
         return

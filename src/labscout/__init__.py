@@ -41,7 +41,7 @@ _EXPORTS = {
     "ResearcherMatch": "labscout.results",
     "Evidence": "labscout.results",
     "WorkHit": "labscout.results",
-    "ladder": "labscout.rank.institutions",
+    "ladder": "labscout.rank.ladder",
     "LadderResult": "labscout.rank.institutions",
     "LadderParams": "labscout.rank.institutions",
     "reading_list": "labscout.rank.reading",

@@ -13,8 +13,9 @@ tests one per fixture::
         print(result.to_json())
 
 The store is opened read-only unless asked otherwise. Threads (the web app's
-workers) may share one ``Labscout``: over a read-only store each thread reads
-through a DuckDB cursor of its own (:meth:`Store.cursor`), so calls run at once;
+workers) may share one ``Labscout``: over a read-only store each call reads
+through a DuckDB cursor of its own (:meth:`Store.cursor`, kept in a pool), so
+calls run at once;
 a writable store has one connection, and every method then holds the object's
 lock. The index and the co-author graph are loaded once, under the lock, and
 shared (read-only) by every thread.
@@ -39,14 +40,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _locked(fn: F) -> F:
-    """``fn`` under the object's lock, unless each thread has a cursor of its own."""
+    """``fn`` under the object's lock; over a read-only store, instead, with a cursor
+    of its own for the length of the call (see :meth:`Labscout.store`)."""
 
     @functools.wraps(fn)
     def wrapper(self: Labscout, *args: Any, **kwargs: Any) -> Any:
-        if self.per_thread:
+        if not self.per_thread:
+            with self.lock:
+                return fn(self, *args, **kwargs)
+        if getattr(self._local, "call", None) is not None:  # a call within a call
             return fn(self, *args, **kwargs)
-        with self.lock:
+        self._local.call = self._checkout()
+        try:
             return fn(self, *args, **kwargs)
+        finally:
+            self._checkin(self._local.call)
+            self._local.call = None
 
     return wrapper  # type: ignore[return-value]
 
@@ -108,7 +117,8 @@ class Labscout:
         """Whether each thread reads through its own cursor (a read-only store)."""
         self._owner = threading.get_ident()
         self._local = threading.local()
-        self._cursors: list[Store] = []
+        self._cursors: list[Store] = []  # every cursor made, closed with this object
+        self._idle: list[Store] = []  # those no call is using
         self.reindex = reindex
         self.index_path = index_path
         self.progress = progress or SilentProgress()
@@ -121,17 +131,34 @@ class Labscout:
 
     @property
     def store(self) -> Store:
-        """The store as this thread reads it: the one opened, or over a read-only store
-        in any other thread a cursor of its own (made on the thread's first call)."""
-        if not self.per_thread or threading.get_ident() == self._owner:
+        """The store as this thread reads it. A writable store: the one opened. A
+        read-only one: during a method call, the cursor the call checked out of a pool
+        (so cursors are as many as calls at once, however often threads come and go);
+        outside one, the store opened in the thread that made this object, else a
+        cursor kept for the thread."""
+        if not self.per_thread:
+            return self._store
+        call = getattr(self._local, "call", None)
+        if call is not None:
+            return call
+        if threading.get_ident() == self._owner:
             return self._store
         mine = getattr(self._local, "store", None)
         if mine is None:
-            with self.lock:
-                mine = self._store.cursor()
-                self._cursors.append(mine)
-            self._local.store = mine
+            mine = self._local.store = self._checkout()
         return mine
+
+    def _checkout(self) -> Store:
+        with self.lock:
+            if self._idle:
+                return self._idle.pop()
+            cursor = self._store.cursor()
+            self._cursors.append(cursor)
+            return cursor
+
+    def _checkin(self, cursor: Store) -> None:
+        with self.lock:
+            self._idle.append(cursor)
 
     def close(self) -> None:
         """Close the store (when this object opened it) and drop what was loaded."""
@@ -140,6 +167,7 @@ class Labscout:
             for cursor in self._cursors:
                 cursor.close()
             self._cursors.clear()
+            self._idle.clear()
             if self._owns_store:
                 self._store.close()
 
@@ -211,8 +239,8 @@ class Labscout:
         rank_params: Any = None,
         reference_year: int | None = None,
     ) -> Any:
-        """Institutions for a topic in tiers (:func:`labscout.rank.institutions.ladder`)."""
-        from labscout.rank.institutions import ladder
+        """Institutions for a topic in tiers (:func:`labscout.rank.ladder.ladder`)."""
+        from labscout.rank.ladder import ladder
 
         return ladder(
             self.store,
