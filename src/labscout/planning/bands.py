@@ -85,6 +85,10 @@ def relative_band(tier: int, rank: int, me: Position) -> str:
     return "match" if tier == me.tier else "safer"
 
 
+def _span(n: int) -> str:
+    return "one or two tiers" if n == 2 else f"one to {n} tiers"
+
+
 def band_rules(me: Position, n_tiers: int, max_above: int) -> dict[str, str]:
     """Each band's rule in words, for this position."""
     e = me.tier
@@ -95,7 +99,7 @@ def band_rules(me: Position, n_tiers: int, max_above: int) -> dict[str, str]:
         hi = max(1, e - max_above)
         above = [t for t in range(hi, e)]
         reach = (f"tier {above[0]}" if len(above) == 1 else f"tiers {above[0]}-{above[-1]}") + (
-            f" ({'one tier' if len(above) == 1 else f'one to {len(above)} tiers'} above yours)"
+            f" ({'one tier' if len(above) == 1 else _span(len(above))} above yours)"
         ) if above else "none: no tier above yours"
         match = f"tier {e} (yours)"
     safer = f"tier {e + 1} (one below yours)" if e < n_tiers else "none: yours is the last tier"
