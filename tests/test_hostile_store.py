@@ -92,3 +92,16 @@ def test_demo_refuses_to_fill_a_real_store(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Error:" in result.output, result.output
     with Store(f, read_only=True) as store:
         assert store.counts()["works"] == 1
+
+
+def test_paperlists_force_on_a_store_with_openalex_works(tmp_path: Path, shared_data: Path) -> None:
+    from labscout.demo import demo_corpus_path
+
+    f = tmp_path / "s.duckdb"
+    ok = runner.invoke(app, ["ingest", "openalex-files", str(demo_corpus_path()), "--db", str(f)])
+    assert ok.exit_code == 0, ok.output
+    lists = shared_data / "paperlists" / "iclr"
+    for extra in ([], ["--force"], ["--force"]):  # the second --force crashed (case 9)
+        result = runner.invoke(app, ["ingest", "paperlists", str(lists), "--db", str(f), *extra])
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output

@@ -18,9 +18,12 @@ from labscout.store.store import Store
 
 
 def _scalar(con: Any, sql: str, params: list | None = None) -> Any:
-    """The first column of the first row ``sql`` gives (None when there is none)."""
-    row = con.execute(sql, params).fetchone()
-    return row[0] if row else None
+    """The first column of the first row ``sql`` gives (None when there is none).
+
+    Every row is fetched: a result left half-read (``fetchone``) blocks ``register``
+    on the connection until it is finished (DuckDB 2)."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0][0] if rows else None
 
 
 # -- sources' own records ----------------------------------------------------
@@ -102,6 +105,7 @@ def match_keys(
     rank first per ``n``: 0 DOI, 1 external id, 2 title + year (3: a year apart, for titles
     of ``min_fuzzy_year_title`` characters or more). Needs :func:`load_match_titles` first."""
     con = store.con
+    con.execute("SELECT 1").fetchall()  # finish any result left half-read on the connection
     con.register("_m_keys", keys)
     try:
         params = [exclude_source] * 2 if exclude_source else []
