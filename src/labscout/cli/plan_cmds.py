@@ -91,8 +91,8 @@ def plan_cmd(
     if not 1 <= per_band <= 20:
         raise InputError(f"--per-band {per_band} is out of range", hint="Use 1 to 20.")
     query = Query.from_cli(
-        text, like, like_bib, mine, mine_orcid, False, since, country, region, type_,
-        reach_from=know, from_institution=from_,
+        text=text, like=like, like_bib=like_bib, mine=mine, mine_orcid=mine_orcid, since=since,
+        country=country, region=region, type=type_, reach_from=know, from_institution=from_,
     )  # fmt: skip
     s = settings(config, db=db, quiet=quiet or None)
     with open_labscout(s, reindex=reindex) as ls:
