@@ -194,15 +194,17 @@ def test_concurrent_requests_from_threads_give_the_right_answers(client: TestCli
         assert body == expected[u], u
 
 
-def test_threads_read_through_cursors_of_their_own(demo_db: str) -> None:
+def test_calls_read_through_cursors_of_their_own(demo_db: str) -> None:
     with Labscout(demo_db) as ls:
         assert ls.per_thread
         seen: dict[str, int] = {}
         answers: dict[str, bytes] = {}
         reference = ls.find(Q).to_json()
+        start = threading.Barrier(4)
 
         def worker(name: str) -> None:
-            seen[name] = id(ls.store)
+            seen[name] = id(ls.store)  # outside a call: a cursor kept for the thread
+            start.wait()
             answers[name] = ls.find(Q).to_json()
 
         threads = [threading.Thread(target=worker, args=(f"t{i}",)) for i in range(4)]
@@ -213,6 +215,13 @@ def test_threads_read_through_cursors_of_their_own(demo_db: str) -> None:
         assert len(set(seen.values()) | {id(ls.store)}) == 5  # 4 cursors + the main store
         assert all(a == reference for a in answers.values())
         assert all(s.read_only for s in ls._cursors)
+        # cursors are reused: many short-lived threads do not open one each
+        n = len(ls._cursors)
+        for _ in range(10):
+            t = threading.Thread(target=lambda: ls.researcher(ls.find(Q).matches[0].author_id))
+            t.start()
+            t.join()
+        assert len(ls._cursors) <= n + 1
 
 
 def test_a_writable_store_is_shared_under_the_lock(tmp_path) -> None:
