@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from labscout.errors import LabscoutError
+from labscout.errors import LabscoutError, StoreError
 from labscout.ingest.merging import matched
 from labscout.ingest.report import IngestReport, add_reject, record_run
 from labscout.ingest.source import BulkSource, Input, Item, Resume, Source
@@ -152,6 +152,13 @@ def ingest(
     return source.finish(store, report) or report
 
 
+def _while_failing(fn: Any, *args: Any) -> None:
+    """``fn(*args)`` while another error stops the run: a failure of its own (the store
+    broken by a failed commit, say) is dropped, so the first error is what the user sees."""
+    with contextlib.suppress(Exception):
+        fn(*args)
+
+
 def mark_done(store: Store, source: str, input: Input) -> None:
     """Record ``input`` as finished (for sources that write it themselves)."""
     state = {"size": input.size} if input.size is not None else {}
@@ -172,10 +179,13 @@ def _run_bulk(
         with (progress or SilentProgress()).task(f"ingest {source.name}", total=len(todo)) as bar:
             source.load(store, todo, report, bar)
     except KeyboardInterrupt as exc:
-        record_run(store, report, "stopped", str(exc) or type(exc).__name__, started)
+        _while_failing(record_run, store, report, "stopped", str(exc) or "interrupted", started)
+        raise
+    except LabscoutError as exc:
+        _while_failing(record_run, store, report, "stopped", str(exc), started)
         raise
     except BaseException as exc:
-        record_run(store, report, "failed", f"{type(exc).__name__}: {exc}", started)
+        _while_failing(record_run, store, report, "failed", f"{type(exc).__name__}: {exc}", started)
         raise
     record_run(store, report, "finished", None, started)
     return report
@@ -294,13 +304,14 @@ def run_ingest(
             w.flush()
             w.wait()
         except (LabscoutError, KeyboardInterrupt) as exc:
-            try:
-                w.flush()
-            finally:
-                save_run("stopped", str(exc) or type(exc).__name__)
+            # what was read before is written, unless the store is what failed; an error
+            # here never hides the one that stopped the run
+            if not isinstance(exc, StoreError):
+                _while_failing(w.flush)
+            _while_failing(save_run, "stopped", str(exc) or "interrupted")
             raise
         except BaseException as exc:
-            save_run("failed", f"{type(exc).__name__}: {exc}")
+            _while_failing(save_run, "failed", f"{type(exc).__name__}: {exc}")
             raise
     if report.counts.merged:
         store.apply_merges()

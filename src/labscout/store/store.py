@@ -125,7 +125,8 @@ class Store(StoreWrites, RecordReads, ResearchReads, NetworkReads):
         return other
 
     def close(self) -> None:
-        self.con.close()
+        with contextlib.suppress(duckdb.Error):  # a connection a failed commit broke
+            self.con.close()
 
     def __enter__(self) -> Store:
         return self

@@ -254,7 +254,8 @@ class StoreWrites:
         try:
             yield
         finally:
-            con.execute(f"SET checkpoint_threshold = '{before}'")
+            with suppress(duckdb.Error):  # a broken connection: the error in flight says why
+                con.execute(f"SET checkpoint_threshold = '{before}'")
             with suppress(duckdb.Error):  # a failed checkpoint leaves the log: nothing lost
                 con.execute("CHECKPOINT")
 
