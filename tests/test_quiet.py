@@ -40,16 +40,24 @@ def test_find_and_index_leave_stderr_empty(tmp_path: Path) -> None:
 def test_quiet_models_mutes_warnings_and_library_loggers(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    import io
     import logging
     import warnings
+
+    from tqdm import tqdm
 
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         with quiet_models():
             warnings.warn("a library's warning", UserWarning, stacklevel=1)
             logging.getLogger("transformers.modeling_utils").warning("LOAD REPORT")
-            assert os.environ["TQDM_DISABLE"] == "1"
+            with quiet_models():  # nested, as in a server's threads
+                assert tqdm(range(3), file=sys.stderr).disable
+            bar = tqdm(range(3), file=sys.stderr)  # tqdm imported long before: still off
+            assert bar.disable
+            list(bar)
     assert seen == []
+    assert not tqdm(range(3), disable=False, file=io.StringIO()).disable  # bars are back
     assert "LOAD REPORT" not in caplog.text
     assert capsys.readouterr().err == ""
     logging.getLogger("labscout").warning("ours")  # labscout's own lines still pass

@@ -10,10 +10,11 @@ bars are off and Python warnings are not shown. Errors still raise as exceptions
 from __future__ import annotations
 
 import logging
-import os
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 LOGGERS = ("transformers", "sentence_transformers", "huggingface_hub", "model2vec", "torch")
 """Loggers of the model stack, quietened to errors."""
@@ -30,11 +31,52 @@ def _mute_libraries() -> None:
     hf_logging.disable_progress_bar()
 
 
+_TQDM_LOCK = threading.Lock()
+_tqdm_depth = 0  # quiet blocks open at once (the web app embeds in several threads)
+_tqdm_init: Any = None  # tqdm's own __init__ while a block is open
+
+
+def _tqdm_off() -> None:
+    """Every tqdm bar made from now on is disabled (tqdm reads TQDM_DISABLE only when it
+    is imported, so the class itself is told)."""
+    global _tqdm_depth, _tqdm_init
+    try:
+        from tqdm import std
+    except ImportError:
+        return
+    with _TQDM_LOCK:
+        _tqdm_depth += 1
+        if _tqdm_depth > 1:
+            return
+        original = _tqdm_init = std.tqdm.__init__
+
+        def silent_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            if len(args) > 10:  # disable given by position (the 11th parameter)
+                args = (*args[:10], True, *args[11:])
+            else:
+                kwargs["disable"] = True
+            original(self, *args, **kwargs)
+
+        std.tqdm.__init__ = silent_init  # type: ignore[method-assign]
+
+
+def _tqdm_on() -> None:
+    global _tqdm_depth, _tqdm_init
+    with _TQDM_LOCK:
+        if _tqdm_init is None:
+            return
+        _tqdm_depth -= 1
+        if _tqdm_depth == 0:
+            from tqdm import std
+
+            std.tqdm.__init__ = _tqdm_init  # type: ignore[method-assign]
+            _tqdm_init = None
+
+
 @contextmanager
 def quiet_models() -> Iterator[None]:
     """Load or run a model with nothing but errors reaching stderr."""
-    old_tqdm = os.environ.get("TQDM_DISABLE")
-    os.environ["TQDM_DISABLE"] = "1"  # tqdm >= 4.66 reads this when a bar is made
+    _tqdm_off()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -42,7 +84,4 @@ def quiet_models() -> Iterator[None]:
             yield
             _mute_libraries()  # a library imported inside the block resets its own level
     finally:
-        if old_tqdm is None:
-            os.environ.pop("TQDM_DISABLE", None)
-        else:
-            os.environ["TQDM_DISABLE"] = old_tqdm
+        _tqdm_on()
