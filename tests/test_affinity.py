@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 
 from labscout.cli import app
 from labscout.errors import InputError
-from labscout.rank.affinity import affinity_from_files, compute_affinity, write_scores_csv
+from labscout.rank.affinity import (
+    CENTRE_MIN_REVIEWERS,
+    affinity_from_files,
+    centre_on_pool,
+    compute_affinity,
+    tfidf_rows,
+    write_scores_csv,
+)
 from labscout.rank.scoring import weighted_fuse_arrays
 from labscout.sources.openreview_expertise import (
     ExpertisePaper,
@@ -153,3 +160,39 @@ def test_stop_words_only_and_no_submissions_do_not_crash() -> None:
     assert r.embedder == "tfidf"  # weight 1: no model loaded, named honestly
     assert r.scores.shape == (1, 2) and not r.scores.any()
     assert compute_affinity([], arch, None).scores.shape == (0, 2)
+
+
+def test_stemmed_tfidf_joins_word_forms() -> None:
+    texts = ["Graphs of networks", "graph network"]
+    stemmed = tfidf_rows(texts, stem=True)
+    raw = tfidf_rows(texts, stem=False)
+    assert (stemmed[0] @ stemmed[1].T).toarray()[0, 0] == pytest.approx(1.0)
+    assert (raw[0] @ raw[1].T).toarray()[0, 0] == pytest.approx(0.0)
+
+
+def test_centre_on_pool_subtracts_the_mean_over_reviewers_with_a_profile() -> None:
+    n = CENTRE_MIN_REVIEWERS
+    scores = np.arange(2 * (n + 1), dtype=np.float32).reshape(2, n + 1)
+    valid = np.ones_like(scores, dtype=bool)
+    valid[:, -1] = False  # a reviewer without profile: not in the mean, comes out 0
+    out = centre_on_pool(scores, valid)
+    for i in range(2):
+        assert out[i, :n] == pytest.approx(scores[i, :n] - scores[i, :n].mean())
+    assert not out[:, -1].any()
+    few = valid.copy()
+    few[1, 1:] = False  # one reviewer left for the second submission: left as it was
+    out = centre_on_pool(scores, few)
+    assert out[1, 0] == scores[1, 0] and not out[1, 1:].any()
+
+
+def test_centring_demotes_a_paper_whose_words_everyone_uses() -> None:
+    generic = ExpertisePaper("g", "", "learning model data")
+    specific = ExpertisePaper("s", "", "kernel methods")
+    arch = {"~R0": [ExpertisePaper("r0", "", "learning model data kernel")]}
+    for i in range(1, CENTRE_MIN_REVIEWERS + 1):
+        arch[f"~R{i}"] = [ExpertisePaper(f"r{i}", "", f"learning model data topic{i}x")]
+    raw = compute_affinity([generic, specific], arch, None, centre_lexical=False).as_dict()
+    centred = compute_affinity([generic, specific], arch, None).as_dict()
+    # raw cosine: the generic paper matches R0 best; centred: the one only R0 shares
+    assert raw[("g", "~R0")] > raw[("s", "~R0")]
+    assert centred[("s", "~R0")] > centred[("g", "~R0")]
