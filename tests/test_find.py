@@ -112,9 +112,10 @@ def test_last_and_corresponding_authors_weigh_as_group_leaders() -> None:
 
 
 def test_recent_work_counts_more() -> None:
+    half = P.recency_half_life
     assert recency_weight(2024, 2024, P) == 1.0
-    assert recency_weight(2016, 2024, P) == pytest.approx(0.5)  # one half-life (8 years)
-    assert recency_weight(2008, 2024, P) == pytest.approx(0.25)
+    assert recency_weight(2024 - half, 2024, P) == pytest.approx(0.5)  # one half-life
+    assert recency_weight(2024 - 2 * half, 2024, P) == pytest.approx(0.25)
     assert recency_weight(None, 2024, P) == P.unknown_year_weight
     old = _work("OLD", [("o", "last")], year=2008)
     new = _work("NEW", [("n", "last")], year=2024)
@@ -122,10 +123,45 @@ def test_recent_work_counts_more() -> None:
     assert [r.author_id for r in ranked] == ["n", "o"]  # 0.6 beats 1.0 x 0.25
 
 
-def test_more_matching_works_add_less_and_less() -> None:
-    assert combine([0.2, 1.0, 0.6], P) == pytest.approx(1.0 + 0.5 * 0.6 + 0.25 * 0.2)
+def test_old_defaults_let_more_matching_works_add_less_and_less() -> None:
+    old = RankParams.legacy()
+    assert combine([0.2, 1.0, 0.6], old) == pytest.approx(1.0 + 0.5 * 0.6 + 0.25 * 0.2)
     many = [1.0] * 20
-    assert combine(many, P) == pytest.approx(sum(0.5**i for i in range(P.max_works)))
+    assert combine(many, old) == pytest.approx(sum(0.5**i for i in range(old.max_works)))
+
+
+def test_defaults_sum_a_body_of_work() -> None:
+    assert combine([0.2, 1.0, 0.6], P) == pytest.approx(1.8)
+    assert combine([1.0] * 80, P) == pytest.approx(P.max_works)
+
+
+def test_power_fusion_by_hand() -> None:
+    lexical = [("a", 10.0), ("b", 5.0)]
+    dense = [("b", 0.8), ("a", 0.4), ("d", -0.1)]
+    params = RankParams(lexical_weight=0.75, dense_weight=0.25, lexical_power=4, dense_power=8)
+    got = fuse(lexical, dense, params)
+    # each list over its best, to the power; then 0.75 / 0.25 of each
+    assert got["a"] == pytest.approx(0.75 * 1.0 + 0.25 * 0.5**8)
+    assert got["b"] == pytest.approx(0.75 * 0.5**4 + 0.25 * 1.0)
+    assert "d" not in got  # a negative cosine adds nothing
+
+
+def test_many_relevant_works_beat_one_paper_sharing_words() -> None:
+    # the example: one paper matching the query best, against a researcher whose
+    # 17 works each match about half as well (and one work that barely matches)
+    lexical = [("HOT", 10.0)] + [(f"X{i}", 5.3) for i in range(17)] + [("LOW", 1.0)]
+    scores = fuse(lexical, [], P)
+    works = {
+        "HOT": _work("HOT", [("one", "first"), ("senior", "last")]),
+        "LOW": _work("LOW", [("other", "last")]),
+    }
+    for i in range(17):
+        works[f"X{i}"] = _work(f"X{i}", [(f"student{i}", "first"), ("expert", "last")])
+    ranked = [r.author_id for r in aggregate(scores, works, P)]
+    assert ranked[0] == "expert"
+    old = RankParams.legacy().with_(reference_year=2024)
+    old_ranked = [r.author_id for r in aggregate(fuse(lexical, [], old), works, old)]
+    assert old_ranked[0] == "senior"  # the old defaults: the best 5 works, halving
 
 
 def test_excluded_and_merged_people() -> None:
@@ -344,3 +380,14 @@ def test_cli_index_quantised_usearch(tmp_path) -> None:
         got = find(s, Query(text="graph neural networks", top=3))
     assert got.index["vectors"] == "usearch" and len(got.matches) == 3
     shutil.rmtree(str(db) + ".labscout-index", ignore_errors=True)
+
+
+def test_evidence_titles_are_shortened_at_a_word_boundary() -> None:
+    from labscout.cli.common import short_title
+
+    title = "Large Language Models for NLP Research: what we know"
+    assert short_title(title, 200) == title
+    got = short_title(title, 30)
+    assert got == "Large Language Models for NLP…" and len(got) <= 30
+    assert short_title("Large Language Models", 12) == "Large…"  # never "Large La"
+    assert short_title("Supercalifragilistic", 6) == "Super…"

@@ -40,6 +40,18 @@ JsonAliasOption = Annotated[
 CsvFormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: csv or json.")]
 
 
+def short_title(title: str | None, width: int) -> str:
+    """``title`` on one line, at most ``width`` characters, cut at a word boundary with
+    an ellipsis (never mid-word); a first word longer than ``width`` is cut with one."""
+    text = " ".join((title or "").split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut and text[width - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
 def report_format(fmt: str, as_json: bool = False, other: str = "text") -> bool:
     """Whether a command prints JSON (``--format json`` or the old ``--json``) rather than
     its ``other`` form (text, or csv)."""

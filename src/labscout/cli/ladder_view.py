@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from labscout.cli.common import short_title
 from labscout.rank.institutions import LadderResult
 from labscout.rank.reading import ReadingList
 from labscout.signals.types import ResearcherProfile
@@ -37,7 +38,8 @@ def print_ladder(result: LadderResult) -> None:
     for r in result.institutions:
         p = r.prestige
         people = "\n".join(
-            f"{x.name} ({x.credit:.3f}; {x.works[0].title[:50]}, {x.works[0].year or '?'}, "
+            f"{x.name} ({x.credit:.3f}; {short_title(x.works[0].title, 50)}, "
+            f"{x.works[0].year or '?'}, "
             f"{x.works[0].position})"
             for x in r.researchers[:3]
             if x.works
@@ -108,7 +110,9 @@ def print_profile(p: ResearcherProfile) -> None:
     table.add_row(
         "senior position",
         s.summary,
-        "\n".join(f"{w.work_id} ({w.year}) {w.title[:50]}" for w in s.last_author_works[:5]),
+        "\n".join(
+            f"{w.work_id} ({w.year}) {short_title(w.title, 50)}" for w in s.last_author_works[:5]
+        ),
     )
     st = p.students
     table.add_row(

@@ -23,6 +23,7 @@ from labscout.cli.common import (
     progress_for,
     report_format,
     settings,
+    short_title,
 )
 from labscout.cli.ladder_cmds import (
     ActiveOption,
@@ -249,7 +250,7 @@ def print_table(result: FindResult) -> None:
     table.add_column("best evidence (year, position)")
     for m in result.matches:
         ev = "\n".join(
-            f"{e.work.title[:70]} ({e.work.year or '?'}, {e.position}"
+            f"{short_title(e.work.title, 70)} ({e.work.year or '?'}, {e.position}"
             f"{', corresp.' if e.is_corresponding else ''})"
             for e in m.evidence
         )

@@ -3,8 +3,9 @@
 Pure functions over records: a work's relevance to the query, times its
 recency weight, times the author's credit for it (authorship position, with
 middle authors of big teams sharing theirs), is what the work contributes to
-that author; an author's score adds their best contributions with decaying
-weights. docs/scoring.md says the same in plain words.
+that author; an author's score adds their best contributions (``max_works`` of
+them, each weighted ``work_decay**i``; since issue 18 a plain sum of up to 50, so a
+body of relevant work counts). docs/scoring.md says the same in plain words.
 """
 
 from __future__ import annotations

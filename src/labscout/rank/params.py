@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-FUSIONS = ("rrf", "weighted", "lexical", "dense")
+FUSIONS = ("power", "rrf", "weighted", "lexical", "dense")
 
 
 @dataclass(frozen=True)
@@ -17,22 +17,34 @@ class RankParams:
     """Retrieval, fusion and works -> researchers settings for ``find``."""
 
     # -- retrieval -----------------------------------------------------------
-    depth: int = 200
-    """Works taken from each index (BM25 and embeddings) for each query text."""
-    fusion: str = "weighted"
-    """How the two lists become one score: ``rrf`` (reciprocal-rank fusion),
-    ``weighted`` (weighted sum of min-max scaled scores), or one index alone
-    (``lexical``, ``dense``), the last two for comparison."""
+    depth: int = 500
+    """Works taken from each index (BM25 and embeddings) for each query text (200 before
+    issue 18; deeper lets a researcher's whole body of matching work count)."""
+    fusion: str = "power"
+    """How the two lists become one score: ``power`` (each score divided by the query's
+    best, raised to ``lexical_power`` / ``dense_power``, then a weighted mean: only works
+    close to the best match count much), ``rrf`` (reciprocal-rank fusion), ``weighted``
+    (weighted sum of min-max scaled scores; the default before issue 18), or one index
+    alone (``lexical``, ``dense``), the last two for comparison."""
     rrf_k: int = 60
     """RRF constant: a work at rank r adds 1 / (rrf_k + r); larger flattens the ranks."""
-    lexical_weight: float = 0.3
-    """Weight of the scaled BM25 score in ``weighted`` fusion."""
-    dense_weight: float = 0.7
-    """Weight of the scaled embedding similarity in ``weighted`` fusion."""
+    lexical_weight: float = 0.75
+    """Weight of the scaled BM25 score in ``power`` and ``weighted`` fusion (0.3 before
+    issue 18: on the expert-finding benchmark BM25 carries most of the signal)."""
+    dense_weight: float = 0.25
+    """Weight of the scaled embedding similarity in ``power`` and ``weighted`` fusion
+    (0.7 before issue 18)."""
+    lexical_power: float = 4.0
+    """``power`` fusion: a work's BM25 score over the query's best BM25 score, raised to
+    this power (4: a work scoring half the best counts 1/16)."""
+    dense_power: float = 8.0
+    """``power`` fusion: a work's cosine over the query's best cosine, raised to this
+    power (cosines sit closer together than BM25 scores, hence the higher power)."""
 
     # -- works -> researchers ------------------------------------------------
-    recency_half_life: float = 8.0
-    """Years after which a work counts half as much (then a quarter after twice that)."""
+    recency_half_life: float = 4.0
+    """Years after which a work counts half as much (then a quarter after twice that;
+    8 before issue 18)."""
     unknown_year_weight: float = 0.5
     """Recency weight of a work without a publication year."""
     reference_year: int | None = None
@@ -51,11 +63,12 @@ class RankParams:
     """Above this many authors, middle authors share credit: each gets
     team_size / n_authors of the middle credit, so a 40-author paper does not
     make 40 experts (first, last and corresponding authors keep theirs)."""
-    max_works: int = 5
-    """At most this many works count towards a researcher's score."""
-    work_decay: float = 0.5
-    """The i-th best work of a researcher counts work_decay**i (i from 0): the best
-    match dominates, more matching works add less and less."""
+    max_works: int = 50
+    """At most this many works count towards a researcher's score (5 before issue 18)."""
+    work_decay: float = 1.0
+    """The i-th best work of a researcher counts work_decay**i (i from 0). 1.0 (since
+    issue 18): a plain sum, so a body of matching work outweighs one paper that shares
+    words with the query; 0.5 before (the best match dominated)."""
     n_evidence: int = 3
     """Evidence works shown per researcher (3 to 5 reads well)."""
 
@@ -64,6 +77,14 @@ class RankParams:
             raise ValueError(f"fusion must be one of {FUSIONS}, not {self.fusion!r}")
         if self.depth < 1 or self.max_works < 1 or self.team_size < 1:
             raise ValueError("depth, max_works and team_size must be at least 1")
+
+    @classmethod
+    def legacy(cls) -> RankParams:
+        """The defaults before issue 18 (weighted fusion 0.3 / 0.7 of 200 works, a
+        half-life of 8 years, the best 5 works with weights 1, 1/2, 1/4...), kept for
+        benchmarks/expert_finding.py --legacy and for comparison."""
+        return cls(depth=200, fusion="weighted", lexical_weight=0.3, dense_weight=0.7,
+                   recency_half_life=8.0, max_works=5, work_decay=0.5)  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,12 +49,15 @@ def fuse(
 ) -> dict[int, float]:
     """Fuse two ranked ``(key, score)`` lists (best first) into scores in [0, 1].
 
+    ``power`` (the default): :func:`power_fuse`.
     ``rrf``: reciprocal-rank fusion, divided by its largest possible value
     (first in both lists), so the top of both lists scores 1. ``weighted``:
     ``lexical_weight`` x min-max(BM25) + ``dense_weight`` x min-max(cosine),
     divided by the sum of the weights. ``lexical`` / ``dense``: one list alone,
     min-max scaled.
     """
+    if params.fusion == "power":
+        return power_fuse(lexical, dense, params)
     if params.fusion == "rrf":
         raw = rrf_fuse([[k for k, _ in lexical], [k for k, _ in dense]], k=params.rrf_k)
         top = 2.0 / (params.rrf_k + 1)
@@ -66,6 +69,33 @@ def fuse(
         )
         return {k: v / total for k, v in raw.items()} if total > 0 else raw
     return minmax(dict(lexical if params.fusion == "lexical" else dense))
+
+
+def power_fuse(
+    lexical: Sequence[tuple[int, float]],
+    dense: Sequence[tuple[int, float]],
+    params: RankParams,
+) -> dict[int, float]:
+    """``power`` fusion: each score over the best in its list, raised to a power
+    (``lexical_power``, ``dense_power``), then the weighted mean of the two.
+
+    Dividing by the best (not min-max) keeps a work's score about how close it comes
+    to the best match of this query, whatever the list's depth; the power keeps the
+    long tail of works that share a word or two with the query from adding up.
+    """
+    total = params.lexical_weight + params.dense_weight
+    if total <= 0:
+        return {}
+    out: dict[int, float] = {}
+    for hits, weight, power in ((lexical, params.lexical_weight, params.lexical_power),
+                                (dense, params.dense_weight, params.dense_power)):  # fmt: skip
+        best = max((s for _, s in hits), default=0.0)
+        if best <= 0 or weight <= 0:
+            continue
+        for key, s in hits:
+            if s > 0:
+                out[key] = out.get(key, 0.0) + weight * (s / best) ** power / total
+    return out
 
 
 def _lexical_top(

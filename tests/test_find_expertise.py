@@ -1,0 +1,81 @@
+"""find on a hand-made store where the right answer is known: a body of relevant work
+beats one paper that shares words with the query (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from labscout.index.build import build_index
+from labscout.query import Query
+from labscout.rank.find import find
+from labscout.rank.params import RankParams
+from labscout.records import Authorship, Work
+from labscout.store import Store
+from labscout.store.store import Batch
+
+EXPERT_TITLES = [
+    "Causal inference with instrumental variables",
+    "Causal inference from observational time series",
+    "Counterfactual causal inference for treatment effects",
+    "Causal inference with latent confounders",
+    "Causal inference under interference",
+    "Causal inference with invariant prediction",
+    "Semiparametric causal inference for mediation",
+    "Causal inference from interventions",
+    "Kernel methods for causal inference",
+    "Causal inference in genomics",
+]
+OTHER_TITLES = [
+    "Graph neural networks for molecules",
+    "Protein folding with deep learning",
+    "Reinforcement learning for robot grasping",
+    "Bayesian optimisation of hyperparameters",
+    "Speech recognition with transformers",
+    "Image segmentation with convolutional networks",
+    "Machine translation for low-resource languages",
+    "Federated learning on mobile devices",
+]
+
+
+def _work(wid: str, title: str, authors: list[tuple[str, str]], year: int) -> Work:
+    return Work(
+        id=wid,
+        title=title,
+        publication_year=year,
+        authorships=tuple(Authorship(a, pos, i) for i, (a, pos) in enumerate(authors)),
+    )
+
+
+@pytest.fixture
+def causal_store(tmp_path):
+    works = [
+        _work(f"E{i}", t, [(f"student{i}", "first"), ("expert", "last")], 2021 + i % 4)
+        for i, t in enumerate(EXPERT_TITLES)
+    ]
+    # one recent paper that says "causal inference" more than any other
+    works.append(
+        _work(
+            "HOT",
+            "Causal inference, causal inference everywhere: large language models",
+            [("newcomer", "first"), ("llm_lead", "last")],
+            2024,
+        )
+    )
+    works += [
+        _work(f"O{i}", t, [(f"other{i}", "first"), (f"boss{i}", "last")], 2023)
+        for i, t in enumerate(OTHER_TITLES)
+    ]
+    s = Store(tmp_path / "causal.duckdb")
+    s.write(Batch(works=works))
+    build_index(s, cache=False)
+    yield s
+    s.close()
+
+
+def test_a_body_of_relevant_work_ranks_first(causal_store) -> None:
+    params = RankParams(reference_year=2024)
+    got = find(causal_store, Query(text="causal inference", top=5), params=params)
+    assert got.works[0].work_id == "HOT"  # the best single match is the recent paper ...
+    assert got.matches[0].author_id == "expert"  # ... but the researcher with 10 works leads
+    assert got.matches[0].n_works >= 5
+    assert {e.work.work_id for e in got.matches[0].evidence} <= {f"E{i}" for i in range(10)}
