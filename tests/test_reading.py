@@ -10,7 +10,14 @@ from typer.testing import CliRunner
 
 from labscout.cli import app
 from labscout.index.build import build_index, load_index
-from labscout.rank.reading import ReadingParams, central_works, is_survey, reading_list
+from labscout.rank.reading import (
+    ReadingItem,
+    ReadingParams,
+    central_works,
+    is_survey,
+    one_per_title,
+    reading_list,
+)
 from labscout.records import Author, Authorship, Work
 from labscout.store import Batch, Store
 
@@ -208,3 +215,37 @@ def test_central_works_are_relevant_to_the_topic(demo_db: str) -> None:
     assert "Semi-Supervised Classification with Graph Convolutional Networks" in central
     # the same list with the whole store as "the topic" lists the prover's benchmark
     assert any("Mizar" in i.title for i in everything.items if i.section == "central")
+
+
+def _item(wid: str, title: str, basis: str, section: str = "recent") -> ReadingItem:
+    return ReadingItem(section, 0, wid, title, 2024, None, None, None, None, None, "why",
+                       f"https://example.org/{wid}", basis)  # fmt: skip
+
+
+def test_one_paper_listed_by_two_venues_is_read_once() -> None:
+    items = [
+        _item("ICML", "Deep Sets: a Study", "dblp", "surveys"),
+        _item("OTHER", "Something else", "doi"),
+        _item("ICLR", "deep sets - a {S}tudy", "openreview"),
+        _item("ARX", "Deep sets: a study.", "arxiv"),
+        _item("DUP", "Deep Sets: a study", "arxiv"),
+        _item("E1", "", "search"),
+        _item("E2", "", "search"),
+    ]
+    got = [it.work_id for it in one_per_title(items)]
+    # the arXiv-linked version is the best link; the first of two equal links stays
+    assert got == ["OTHER", "ARX", "E1", "E2"]
+
+
+def test_reading_list_holds_one_paper_once(tmp_path) -> None:
+    twin = "Bayesian optimization: a survey of the practice"
+    icml = _w("ICML", twin, 2021, ["P1"], type_="review")
+    iclr = _w("ICLR", twin.upper() + ".", 2021, ["P1"], type_="review")
+    iclr = iclr.__class__(**{**_asdict(iclr), "doi": "10.1234/iclr.2021"})
+    with Store(tmp_path / "t.duckdb") as store:
+        store.write(Batch(works=[*WORKS, icml, iclr], authors=[Author("P1", "Person 1")]))
+        index = load_index(store, on_stale="rebuild")
+        r = reading_list(store, "Bayesian optimization survey", index=index)
+    ids = [i.work_id for i in r.items]
+    assert "ICLR" in ids and "ICML" not in ids  # the DOI-linked version stays
+    assert [i.rank for i in r.items] == list(range(1, len(ids) + 1))

@@ -1,6 +1,7 @@
 """``reading_list``: what to read first on a topic, each work with why it is there.
 
-Three sections, in this order, no work twice:
+Three sections, in this order, no work twice (nor one paper twice: items with the same
+normalised title collapse to the better-linked one, :func:`one_per_title`):
 
 1. **surveys**: among the topic's works (below), those whose OpenAlex type
    is ``review`` or whose title says survey, review, tutorial or overview;
@@ -43,6 +44,7 @@ from typing import Any
 from labscout.errors import InputError
 from labscout.links import work_link
 from labscout.progress import Progress
+from labscout.rank.queries import normalize_title
 from labscout.records import Work
 from labscout.results import JsonResult
 from labscout.store import Store
@@ -225,7 +227,8 @@ def reading_list(
     items += _recent(store, index, text, relevance, seen, params)
 
     numbered = tuple(
-        ReadingItem(**{**asdict(it), "rank": i}) for i, it in enumerate(items, start=1)
+        ReadingItem(**{**asdict(it), "rank": i})
+        for i, it in enumerate(one_per_title(items), start=1)
     )
     return ReadingList(
         query={"text": text},
@@ -236,6 +239,28 @@ def reading_list(
         seconds=round(time.perf_counter() - t0, 4),
         n_relevant=len(relevance),
     )
+
+
+# how directly a link reaches the paper, best first (the order of labscout.links.work_link)
+LINK_ORDER = ("doi", "arxiv", "openalex", "openreview", "dblp", "s2", "site", "search")
+
+
+def one_per_title(items: Sequence[ReadingItem]) -> list[ReadingItem]:
+    """One item a paper: items whose normalised titles are equal (one paper listed by two
+    venues, e.g. its ICML and ICLR versions in the paper lists) collapse to the one with
+    the better link (:data:`LINK_ORDER`; the earlier one on a tie), which keeps its own
+    place, section and reason. An item with no title words is never collapsed."""
+
+    def link_rank(it: ReadingItem) -> int:
+        return LINK_ORDER.index(it.link_basis) if it.link_basis in LINK_ORDER else len(LINK_ORDER)
+
+    best: dict[str, int] = {}
+    keys = [normalize_title(it.title or "") for it in items]
+    for k, (key, it) in enumerate(zip(keys, items, strict=True)):
+        if key and (key not in best or link_rank(it) < link_rank(items[best[key]])):
+            best[key] = k
+    return [it for k, (key, it) in enumerate(zip(keys, items, strict=True))
+            if not key or best[key] == k]  # fmt: skip
 
 
 def _surveys(
