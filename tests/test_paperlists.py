@@ -381,3 +381,25 @@ def test_a_paper_already_stored_from_another_source_is_merged(store) -> None:
     # without matching, the paper is a work of its own
     paperlists(store, [FIX / "badconf2021.json"], force=True, match=False)
     assert store.get_work("paperlists:badconf2021:ok1").title == "A Paper That Lines Up"
+
+
+@pytest.mark.parametrize(
+    "name", ["Personal", "Independent Researcher", "None", "N/A", "Unknown", "unaffiliated"]
+)
+def test_a_non_place_is_no_institution(tmp_path: Path, name: str) -> None:
+    raw = {
+        "id": "p1",
+        "title": "A paper by a person at no place",
+        "author": "Ada Lovelace; Alan Turing",
+        "aff_unique_index": "0;1",
+        "aff_unique_norm": f"{name};Massachusetts Institute of Technology",
+        "aff_unique_url": "personal.example;http://web.mit.edu",
+        "aff": f"{name};MIT",
+    }
+    path = tmp_path / "icml2024.json"
+    records = parse_paper(raw, ListFile.from_path(path), str(path), 1)
+    work = records[0]
+    assert list(_insts(records)) == ["paperlists:inst:massachusetts-institute-of-technology"]
+    ada, alan = work.authorships
+    assert ada.institution_ids == () and ada.raw_affiliation_strings == (name,)
+    assert alan.institution_ids == ("paperlists:inst:massachusetts-institute-of-technology",)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from labscout.cli import app
-from labscout.errors import InputError
+from labscout.errors import InputError, NotFoundError
 from labscout.ingest import table
 from labscout.sources.table import parse_mapping
 
@@ -182,3 +182,14 @@ def test_table_resumes_after_interruption(store, tmp_path: Path) -> None:
         "SELECT count(*) FROM authorships GROUP BY work_id HAVING count(*) <> 2"
     ).fetchall()
     assert per_work == [] and store.counts()["authorships"] == 2400
+
+
+def test_an_author_at_a_non_place_has_no_institution(store, tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,title,authors,aff\n1,A paper,Ada Lovelace; Alan Turing,Personal; N/A\n")
+    table(store, path, "id=id,title=title,authors=authors,affiliations=aff")
+    work = store.get_work("table:t:1")
+    assert [a.institution_ids for a in work.authorships] == [(), ()]
+    assert [a.raw_affiliation_strings for a in work.authorships] == [("Personal",), ("N/A",)]
+    with pytest.raises(NotFoundError):
+        store.get_institution("table:inst:personal")

@@ -108,13 +108,33 @@ def positions(n: int) -> list[str]:
 
 
 # -- institutions ------------------------------------------------------------
-# names that stand for "no institution" in the lists
+# names that stand for "no institution" in the lists (as normalize_name gives them): an
+# author listed at "Personal" or "Independent Researcher" is at no place, and a place
+# named so would be ranked on the ladder and offered as a plan target
 PLACEHOLDER_INSTITUTIONS = {
     "",
     "unknown-institution",
     "university-affiliation-not-specified",
     "unknown",
+    "personal",
+    "independent",
+    "independent-researcher",
+    "independent-scholar",
+    "unaffiliated",
+    "no-affiliation",
+    "none",
+    "n-a",
+    "na",
+    "not-applicable",
+    "self",
+    "self-employed",
 }
+
+
+def is_placeholder(name: str) -> bool:
+    """Whether an affiliation name stands for no institution ("Personal", "N/A",
+    "Independent Researcher", "Unknown Institution", empty ...)."""
+    return normalize_name(name) in PLACEHOLDER_INSTITUTIONS
 
 
 # -- alignment ----------------------------------------------------------------
@@ -282,7 +302,7 @@ def _institutions(
     for i, name in enumerate(norms):
         name = " ".join(name.split())
         iid = institution_id(name)
-        if not iid or normalize_name(name) in PLACEHOLDER_INSTITUTIONS:
+        if not iid or is_placeholder(name):
             inst_ids_at[i] = None
             continue
         domain = domain_of(urls[i]) if len(urls) == len(norms) else None

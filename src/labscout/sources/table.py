@@ -43,6 +43,7 @@ from labscout.sources.paperlists import (
     Dropped,
     author_id,
     institution_id,
+    is_placeholder,
     normalize_name,
     positions,
 )
@@ -235,7 +236,7 @@ def _paper_records(p: _Paper, mapping: dict[str, str], stem: str, location: str)
         inst_ids: list[str] = []
         for aff in affs:
             iid = institution_id(aff, SOURCE)
-            if iid:
+            if iid and not is_placeholder(aff):
                 kind, _rule = guess_institution_type(aff)
                 institutions[iid] = Institution(id=iid, display_name=aff, type=kind, source=SOURCE)
                 inst_ids.append(iid)
