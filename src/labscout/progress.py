@@ -63,7 +63,7 @@ class RichProgress:
         )
 
         bar = _Bar(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

@@ -15,6 +15,8 @@ from labscout.settings import Settings
 from labscout.store import Store
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from labscout.core import Labscout
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,6 +111,15 @@ def echo_json(result: Any) -> None:
     from labscout.results import to_json
 
     typer.echo(to_json(result), nl=False)
+
+
+def plain_console() -> Console:
+    """The rich console of every CLI table: data prints as it is, never read as console
+    markup (a title's ``[bold]`` or ``[link=...]`` stays text) nor as ``:emoji:`` codes;
+    the views style through ``style=``, never through markup in their strings."""
+    from rich.console import Console
+
+    return Console(markup=False, emoji=False)
 
 
 def lexical_hint(embedder: str) -> None:

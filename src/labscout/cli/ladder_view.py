@@ -1,14 +1,14 @@
-"""Tables for `labscout ladder`, `labscout researcher` and `labscout read` (rich)."""
+"""Tables for `labscout ladder`, `labscout researcher` and `labscout read` (rich; data is
+never read as console markup: :func:`labscout.cli.common.plain_console`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
-from labscout.cli.common import short_title
+from labscout.cli.common import plain_console, short_title
 from labscout.rank.institutions import LadderResult
 from labscout.rank.reading import ReadingList
 from labscout.signals.types import ResearcherProfile
@@ -19,7 +19,7 @@ def _pct(x: float) -> str:
 
 
 def print_ladder(result: LadderResult) -> None:
-    console = Console()
+    console = plain_console()
     t = result.tiering
     lo, hi = result.field_window
     console.print(
@@ -88,7 +88,7 @@ def _years(pairs) -> str:
 
 
 def print_profile(p: ResearcherProfile) -> None:
-    console = Console()
+    console = plain_console()
     ids = f" (also {', '.join(i for i in p.author_ids if i != p.author_id)})"
     console.print(
         f"{p.name}  {p.author_id}{ids if len(p.author_ids) > 1 else ''}"
@@ -159,7 +159,7 @@ def _intern_lines(interns: Sequence[Any]) -> str:
 
 
 def print_reading(r: ReadingList) -> None:
-    console = Console()
+    console = plain_console()
     table = Table(show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("work")

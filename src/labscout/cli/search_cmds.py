@@ -20,6 +20,7 @@ from labscout.cli.common import (
     lexical_hint,
     open_labscout,
     open_store,
+    plain_console,
     progress_for,
     report_format,
     settings,
@@ -238,10 +239,9 @@ def reach_line(paths: list[dict]) -> str:
 
 
 def print_table(result: FindResult) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = plain_console()  # a title's "[bold]" or "[link=...]" prints as it is
     table = Table(show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("researcher")
