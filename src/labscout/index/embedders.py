@@ -35,8 +35,6 @@ embeds each distinct text once, and with an
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +63,12 @@ class Embedder:
     """Where the weights come from, for ``labscout embedders`` and manifests."""
     revision: str = "1"
     """Bumped when the same name starts giving different vectors (invalidates caches)."""
+    parallel: bool = False
+    """Whether bulk jobs (an index build) should spread over worker processes: models
+    whose batches cost far more than starting a process (see ``default_workers``)."""
+    loaded_as: tuple[str, str] | None = None
+    """(registered name, model folder) when built by :func:`get_embedder`: what a worker
+    process needs to load the same embedder (:mod:`labscout.index.parallel`)."""
 
     @property
     def cache_key(self) -> str:
@@ -77,12 +81,16 @@ class Embedder:
         batch_size: int = 64,
         progress: Progress | None = None,
         cache: EmbeddingCache | None = None,
+        workers: int = 1,
     ) -> np.ndarray:
         """Embed ``texts`` into a ``(len(texts), dim)`` float32 array of unit rows.
 
         Each distinct text is embedded once, in batches of similar length;
         with ``cache``, texts found there are not embedded again and new ones
-        are added to it. An empty text gives a zero row.
+        are added to it. An empty text gives a zero row. ``workers`` > 1 spreads
+        the batches over that many one-thread processes when at least
+        :data:`~labscout.index.parallel.PARALLEL_MIN_TEXTS` texts are left to embed
+        and the embedder came from :func:`get_embedder` (same vectors).
         """
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -97,10 +105,8 @@ class Embedder:
                     positions.setdefault(text, []).append(i)
             bar.advance(len(texts) - sum(len(v) for v in positions.values()))
             todo = sorted(positions, key=len)
-            for start in range(0, len(todo), batch_size):
-                chunk = todo[start : start + batch_size]
-                with quiet_models():
-                    vecs = np.asarray(self._encode(chunk), dtype=np.float32)
+            chunks = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+            for chunk, vecs in zip(chunks, self._encode_all(chunks, workers), strict=True):
                 norms = np.linalg.norm(vecs, axis=1, keepdims=True)
                 np.divide(vecs, norms, out=vecs, where=norms > 0)
                 if cache is not None:
@@ -111,6 +117,17 @@ class Embedder:
                     done += len(positions[text])
                 bar.advance(done)
         return out
+
+    def _encode_all(self, chunks: list[list[str]], workers: int):  # -> Iterator[np.ndarray]
+        from labscout.index.parallel import PARALLEL_MIN_TEXTS, encode_batches
+
+        n = sum(len(c) for c in chunks)
+        if workers > 1 and self.loaded_as is not None and n >= PARALLEL_MIN_TEXTS:
+            yield from encode_batches(*self.loaded_as, chunks, workers)
+            return
+        for chunk in chunks:
+            with quiet_models():
+                yield np.asarray(self._encode(chunk), dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -205,6 +222,7 @@ def get_embedder(name: str, cache_dir: str | os.PathLike[str] | None = None) -> 
             f"unknown embedder '{name}'",
             hint=f"Choose one of: {', '.join(available())}, or hf:<model id> for a hub model.",
         )
+    emb.loaded_as = (real, str(folder))
     _LOADED[key] = emb
     return emb
 
@@ -239,6 +257,8 @@ class SentenceTransformerEmbedder(Embedder):
     device does bfloat16 natively (a GPU, or a CPU with AMX / AVX512-BF16) and
     in float32 otherwise; :attr:`precision` says which one is in use.
     """
+
+    parallel = True
 
     def __init__(
         self,
@@ -303,6 +323,8 @@ class SentenceTransformerEmbedder(Embedder):
 class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 as int8 ONNX: onnxruntime, ``tokenizers``, mean pooling."""
 
+    parallel = True
+
     def __init__(self, name: str, max_tokens: int = 256, threads: int | None = None) -> None:
         try:
             import onnxruntime as ort
@@ -338,54 +360,8 @@ class OnnxMiniLMEmbedder(Embedder):
         return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
 
 
-class StaticEmbedder(Embedder):
-    """A model2vec static model: a token-vector lookup and a mean, no transformer."""
-
-    def __init__(self, name: str, folder: Path, source: str, max_tokens: int = 512) -> None:
-        try:
-            from model2vec import StaticModel
-        except ImportError:
-            raise MissingExtraError("embed", "model2vec") from None
-        self.name = name
-        self.max_tokens = max_tokens
-        self.source = source
-        self.model = StaticModel.from_pretrained(str(folder))
-        self.dim = int(self.model.dim)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return self.model.encode(
-            texts, max_length=self.max_tokens, batch_size=len(texts), show_progress_bar=False
-        ).astype(np.float32)
-
-
 STATIC_PCA_DIMS = 256
 """Dimensions of the distilled static model (model2vec's default PCA)."""
-
-
-def distil_static_minilm(target: Path, pca_dims: int = STATIC_PCA_DIMS) -> Path:
-    """Distil a model2vec static model from the packaged MiniLM into ``target`` (offline).
-
-    Takes about a minute on 2 cores (it embeds the 30k-token vocabulary once);
-    written to a temporary folder and renamed, so a crash leaves no half model.
-    """
-    try:
-        from model2vec.distill import distill
-    except ImportError:
-        raise MissingExtraError("embed", "model2vec[distill]") from None
-    _offline()
-    model = distill(model_name=str(_minilm_folder()), pca_dims=pca_dims)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    try:
-        model.save_pretrained(str(tmp))
-        try:
-            tmp.rename(target)
-        except OSError:  # another process finished first: keep theirs
-            if not (target / "model.safetensors").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
 
 
 class WordsEmbedder(Embedder):
@@ -489,6 +465,8 @@ def _minilm_torch_128(cache_dir: Path) -> Embedder:
     "(~1 min, kept in the cache folder)",
 )
 def _minilm_static(cache_dir: Path) -> Embedder:
+    from labscout.index.static import StaticEmbedder, distil_static_minilm
+
     folder = cache_dir / "models" / f"minilm-static-pca{STATIC_PCA_DIMS}"
     if not (folder / "model.safetensors").is_file():
         distil_static_minilm(folder)

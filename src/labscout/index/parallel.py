@@ -1,0 +1,78 @@
+"""Embedding in several worker processes, one CPU thread each.
+
+On a small CPU, one torch process with two threads loses much of its second
+core to thread synchronisation as soon as anything else runs; two processes
+with one thread each do not (docs/benchmarks.md, "Embedding speed" and
+"Indexing at a laptop's pace"). :func:`encode_batches` hands length-sorted
+batches to a pool of spawned workers, each loading the embedder by its
+registered name once, and yields the raw vectors in the order of the batches,
+so that the caller normalises, caches and reports progress as in one process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+
+PARALLEL_MIN_TEXTS = 2000
+"""Below this many texts to embed a pool is not worth starting (each worker loads the
+model: a few seconds)."""
+
+MAX_WORKERS = 4
+"""At most this many worker processes, whatever the core count."""
+
+_WORKER: dict[str, object] = {}
+
+
+def default_workers(device: str = "cpu") -> int:
+    """Worker processes for a bulk embedding job: one per core (at most
+    :data:`MAX_WORKERS`) on a CPU, 1 (no pool) on a GPU or a one-core machine."""
+    if device != "cpu":
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _init(name: str, cache_dir: str | None) -> None:
+    os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    from labscout.index.embedders import get_embedder
+
+    _WORKER["emb"] = get_embedder(name, cache_dir)
+
+
+def _encode(texts: list[str]) -> np.ndarray:
+    from labscout.index.quiet import quiet_models
+
+    emb = _WORKER["emb"]
+    with quiet_models():
+        return np.asarray(emb._encode(texts), dtype=np.float32)  # type: ignore[attr-defined]
+
+
+def encode_batches(
+    name: str, cache_dir: str | None, batches: list[list[str]], workers: int
+) -> Iterator[np.ndarray]:
+    """Raw (not normalised) vectors of each batch, in order, from ``workers`` processes
+    that each load the embedder registered as ``name``."""
+    ctx = get_context("spawn")  # torch and fork do not mix
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init, initargs=(name, cache_dir)
+    ) as pool:
+        # a bounded window keeps memory flat and the progress bar moving
+        window = 4 * workers
+        pending = [pool.submit(_encode, b) for b in batches[:window]]
+        nxt = len(pending)
+        while pending:
+            vecs = pending.pop(0).result()
+            if nxt < len(batches):
+                pending.append(pool.submit(_encode, batches[nxt]))
+                nxt += 1
+            yield vecs
