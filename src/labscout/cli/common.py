@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from labscout.core import Labscout
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 DbOption = Annotated[
     str | None,
@@ -40,6 +42,13 @@ JsonAliasOption = Annotated[
 
 
 CsvFormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: csv or json.")]
+TableFormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table or json.")]
+ReindexOption = Annotated[
+    bool, typer.Option("--reindex", help="Build or update the index first if needed.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
 
 
 def short_title(title: str | None, width: int) -> str:
@@ -60,6 +69,15 @@ def report_format(fmt: str, as_json: bool = False, other: str = "text") -> bool:
     if fmt not in (other, "json"):
         raise InputError(f"unknown format '{fmt}'", hint=f"Use --format {other} or json.")
     return as_json or fmt == "json"
+
+
+def check_format(fmt: str, formats: Sequence[str]) -> None:
+    """Refuse an output form that the command does not print."""
+    if fmt not in formats:
+        *first, last = formats
+        raise InputError(
+            f"unknown format '{fmt}'", hint=f"Use --format {', '.join(first)} or {last}."
+        )
 
 
 def fail(message: str, hint: str | None = None, code: int = 2) -> None:
@@ -104,6 +122,40 @@ def open_labscout(s: Settings, reindex: bool = False) -> Labscout:
     from labscout.core import Labscout
 
     return Labscout(s.db, s, reindex=reindex, progress=progress_for(s))
+
+
+def ask(
+    question: Callable[[Labscout], R],
+    db: str | None,
+    quiet: bool,
+    config: str | None,
+    reindex: bool = False,
+) -> R:
+    """A command's one question: open a :class:`~labscout.core.Labscout` from the
+    command's --db, --quiet and --config, ask it, close it, give the answer."""
+    s = settings(config, db=db, quiet=quiet or None)
+    with open_labscout(s, reindex=reindex) as ls:
+        return question(ls)
+
+
+def show(result: Any, fmt: str, view: Callable[[Any], None]) -> None:
+    """``result`` as the JSON every interface gives (``--format json``), else through
+    ``view`` (its table or lines)."""
+    if fmt == "json":
+        echo_json(result)
+    else:
+        view(result)
+
+
+def write_or_echo(text: str, output: Path | None) -> None:
+    """``text`` to the file of ``-o/--output``, else to stdout as it is."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}", hint="Check the path.") from None
 
 
 def echo_json(result: Any) -> None:

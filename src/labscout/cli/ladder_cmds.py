@@ -3,7 +3,7 @@ one researcher's signals, and what to read first on a topic."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,10 +11,12 @@ from labscout.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
-    echo_json,
+    ReindexOption,
+    TableFormatOption,
+    ask,
+    check_format,
     handle_errors,
-    open_labscout,
-    settings,
+    show,
 )
 from labscout.errors import InputError
 
@@ -44,7 +46,6 @@ ActiveOption = Annotated[
     int | None,
     typer.Option("--active-since", help="Only researchers with a work from this year on."),
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table or json.")]
 
 # the query forms of `find` and `ladder`
 LikeOption = Annotated[
@@ -82,9 +83,12 @@ def register(app: typer.Typer) -> None:
     app.command("institution")(institution_cmd)
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format '{fmt}'", hint="Use --format table or json.")
+def _table(result: Any) -> None:
+    """The table (or lines) of a ladder, a profile, a reading list or an institution;
+    rich loads only here."""
+    from labscout.cli.ladder_view import print_result
+
+    print_result(result)
 
 
 @handle_errors
@@ -114,10 +118,8 @@ def ladder_cmd(
     top: Annotated[
         int | None, typer.Option("--top", "-n", help="How many institutions [default: 20].")
     ] = None,
-    fmt: FormatOption = "table",
-    reindex: Annotated[
-        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
-    ] = False,
+    fmt: TableFormatOption = "table",
+    reindex: ReindexOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -127,7 +129,7 @@ def ladder_cmd(
     from labscout.query import Query
     from labscout.rank.institutions import LadderParams
 
-    _check_format(fmt)
+    check_format(fmt, FORMATS)
     if not 2 <= tiers <= 10:
         raise InputError(f"--tiers {tiers} is out of range", hint="Use 2 to 10 tiers.")
     query = Query.from_cli(
@@ -135,15 +137,7 @@ def ladder_cmd(
         country, region, type_, active_since, top=top, from_institution=from_,
     )  # fmt: skip
     params = LadderParams(n_tiers=tiers, tier_method="quantiles" if quantiles else "jenks")
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        result = ls.ladder(query, params)
-    if fmt == "json":
-        echo_json(result)
-        return
-    from labscout.cli.ladder_view import print_ladder
-
-    print_ladder(result)
+    show(ask(lambda ls: ls.ladder(query, params), db, quiet, config, reindex), fmt, _table)
 
 
 @handle_errors
@@ -155,7 +149,7 @@ def researcher_cmd(
     year: Annotated[
         int | None, typer.Option("--year", help="Reference year (default: this year).")
     ] = None,
-    fmt: FormatOption = "table",
+    fmt: TableFormatOption = "table",
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -164,20 +158,11 @@ def researcher_cmd(
     topics over time and top co-authors, each with the numbers and works behind it."""
     from labscout.signals import SignalParams
 
-    _check_format(fmt)
+    check_format(fmt, FORMATS)
     if recent_years < 1:
         raise InputError("--recent-years must be at least 1")
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s) as ls:
-        profile = ls.researcher(
-            author, SignalParams(reference_year=year, recent_years=recent_years)
-        )
-    if fmt == "json":
-        echo_json(profile)
-        return
-    from labscout.cli.ladder_view import print_profile
-
-    print_profile(profile)
+    params = SignalParams(reference_year=year, recent_years=recent_years)
+    show(ask(lambda ls: ls.researcher(author, params), db, quiet, config), fmt, _table)
 
 
 @handle_errors
@@ -186,9 +171,7 @@ def read_cmd(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Output: table, json or bib (BibTeX).")
     ] = "table",
-    reindex: Annotated[
-        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
-    ] = False,
+    reindex: ReindexOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -196,20 +179,12 @@ def read_cmd(
     """What to read first on a topic: surveys, then the works the topic cites most (and
     relevant to it), then recent works of its top researchers; each with why it is on the
     list and a link; --format bib writes the list as BibTeX."""
-    if fmt not in (*FORMATS, "bib"):
-        raise InputError(f"unknown format '{fmt}'", hint="Use --format table, json or bib.")
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        result = ls.read(text)
-    if fmt == "json":
-        echo_json(result)
-        return
+    check_format(fmt, (*FORMATS, "bib"))
+    result = ask(lambda ls: ls.read(text), db, quiet, config, reindex)
     if fmt == "bib":
         typer.echo(result.to_bibtex(), nl=False)
-        return
-    from labscout.cli.ladder_view import print_reading
-
-    print_reading(result)
+    else:
+        show(result, fmt, _table)
 
 
 @handle_errors
@@ -219,39 +194,14 @@ def institution_cmd(
         str | None,
         typer.Option("--topic", help="A topic: show the place's rank, tier and researchers on it."),
     ] = None,
-    fmt: FormatOption = "table",
-    reindex: Annotated[
-        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
-    ] = False,
+    fmt: TableFormatOption = "table",
+    reindex: ReindexOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
 ) -> None:
     """One institution and, with --topic, its line of that topic's ladder (rank, tier,
     researchers), computed for this place alone."""
-    _check_format(fmt)
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        view = ls.institution(institution_id, topic)
-    if fmt == "json":
-        echo_json(view)
-        return
-    info = view.institution
-    where = ", ".join(x for x in (info["country_code"], info["type"]) if x)
-    typer.echo(
-        f"{info['display_name'] or info['id']} ({info['id']}{', ' + where if where else ''})"
-    )
-    if view.topic is None:
-        return
-    if view.rank is None:
-        typer.echo(f"No researcher's work on '{view.topic}' credits this place.")
-        return
-    r = view.rank
-    typer.echo(
-        f"'{view.topic}': #{r['rank']} of {view.n_ranked} places, tier {r['tier']}, "
-        f"topic strength {r['score']:.3f}, {r['n_researchers']} researchers"
-    )
-    for p in r["researchers"]:
-        typer.echo(
-            f"  {p['name']} ({p['author_id']}): credit {p['credit']:.3f}, fit {p['fit']:.3f}"
-        )
+    check_format(fmt, FORMATS)
+    view = ask(lambda ls: ls.institution(institution_id, topic), db, quiet, config, reindex)
+    show(view, fmt, _table)

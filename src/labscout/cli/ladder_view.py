@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import typer
 from rich.table import Table
 
 from labscout.cli.common import plain_console, short_title
+from labscout.core import InstitutionView
 from labscout.rank.institutions import LadderResult
 from labscout.rank.reading import ReadingList
 from labscout.signals.types import ResearcherProfile
@@ -173,3 +175,37 @@ def print_reading(r: ReadingList) -> None:
     console.print(table)
     if not r.items:
         console.print("Nothing to list; try other words.")
+
+
+def print_institution(view: InstitutionView) -> None:
+    """One institution in a line; with a topic, its line of that topic's ladder."""
+    info = view.institution
+    where = ", ".join(x for x in (info["country_code"], info["type"]) if x)
+    typer.echo(
+        f"{info['display_name'] or info['id']} ({info['id']}{', ' + where if where else ''})"
+    )
+    if view.topic is None:
+        return
+    if view.rank is None:
+        typer.echo(f"No researcher's work on '{view.topic}' credits this place.")
+        return
+    r = view.rank
+    typer.echo(
+        f"'{view.topic}': #{r['rank']} of {view.n_ranked} places, tier {r['tier']}, "
+        f"topic strength {r['score']:.3f}, {r['n_researchers']} researchers"
+    )
+    for p in r["researchers"]:
+        typer.echo(
+            f"  {p['name']} ({p['author_id']}): credit {p['credit']:.3f}, fit {p['fit']:.3f}"
+        )
+
+
+def print_result(result: LadderResult | ResearcherProfile | ReadingList | InstitutionView) -> None:
+    """The view of any result of `ladder`, `researcher`, `read` and `institution`."""
+    views: dict[type, Any] = {
+        LadderResult: print_ladder,
+        ResearcherProfile: print_profile,
+        ReadingList: print_reading,
+        InstitutionView: print_institution,
+    }
+    views[type(result)](result)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,10 +9,13 @@ import typer
 from labscout.cli.common import (
     ConfigOption,
     DbOption,
+    OutputOption,
     QuietOption,
+    ReindexOption,
+    ask,
+    check_format,
     handle_errors,
-    open_labscout,
-    settings,
+    write_or_echo,
 )
 from labscout.cli.ladder_cmds import (
     CountryOption,
@@ -69,12 +71,8 @@ def plan_cmd(
         typer.Option("--format", "-f", help="Output: table, json, md, html (one self-contained "
                      "file) or bib (the plan's works as BibTeX)."),  # fmt: skip
     ] = "table",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
-    reindex: Annotated[
-        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
-    ] = False,
+    output: OutputOption = None,
+    reindex: ReindexOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -86,26 +84,17 @@ def plan_cmd(
     from labscout.planning import PlanParams
     from labscout.query import Query
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format '{fmt}'", hint="Use --format " + ", ".join(FORMATS) + ".")
+    check_format(fmt, FORMATS)
     if not 1 <= per_band <= 20:
         raise InputError(f"--per-band {per_band} is out of range", hint="Use 1 to 20.")
     query = Query.from_cli(
         text=text, like=like, like_bib=like_bib, mine=mine, mine_orcid=mine_orcid, since=since,
         country=country, region=region, type=type_, reach_from=know, from_institution=from_,
     )  # fmt: skip
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        plan = ls.plan(query, PlanParams(per_band=per_band))
-    body = render(plan, fmt)
-    if output is None:
-        typer.echo(body, nl=False)
-        return
-    try:
-        output.write_text(body, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}", hint="Check the path.") from None
-    typer.echo(f"wrote {output} ({fmt})", err=True)
+    plan = ask(lambda ls: ls.plan(query, PlanParams(per_band=per_band)), db, quiet, config, reindex)
+    write_or_echo(render(plan, fmt), output)
+    if output is not None:
+        typer.echo(f"wrote {output} ({fmt})", err=True)
 
 
 def render(plan, fmt: str) -> str:  # noqa: ANN001 (a Plan)

@@ -14,11 +14,13 @@ from labscout.cli.common import (
     DbOption,
     JsonAliasOption,
     QuietOption,
+    ReindexOption,
     ReportFormatOption,
+    ask,
+    check_format,
     echo_json,
     handle_errors,
     lexical_hint,
-    open_labscout,
     open_store,
     plain_console,
     progress_for,
@@ -183,10 +185,7 @@ def find_cmd(
             "--fusion", help="weighted (default), rrf, lexical or dense (see docs/scoring.md)."
         ),
     ] = None,
-    reindex: Annotated[
-        bool,
-        typer.Option("--reindex", help="Build or update the index first if needed."),
-    ] = False,
+    reindex: ReindexOption = False,
     reach_from: Annotated[
         list[str] | None,
         typer.Option(
@@ -203,8 +202,7 @@ def find_cmd(
     from labscout.query import Query
     from labscout.rank.params import FUSIONS, RankParams
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format '{fmt}'", hint="Use --format table, json or csv.")
+    check_format(fmt, FORMATS)
     if fusion is not None and fusion not in FUSIONS:
         raise InputError(f"unknown fusion '{fusion}'", hint=f"Use one of: {', '.join(FUSIONS)}.")
     query = Query.from_cli(
@@ -213,9 +211,7 @@ def find_cmd(
         hosts_interns=hosts_interns,
     )  # fmt: skip
     params = RankParams() if fusion is None else RankParams(fusion=fusion)
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        result = ls.find(query, params)
+    result = ask(lambda ls: ls.find(query, params), db, quiet, config, reindex)
     lexical_hint(str(result.index.get("embedder", "")))
     if fmt == "json":
         echo_json(result)

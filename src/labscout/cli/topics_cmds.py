@@ -10,10 +10,12 @@ from labscout.cli.common import (
     ConfigOption,
     DbOption,
     QuietOption,
-    echo_json,
+    ReindexOption,
+    TableFormatOption,
+    ask,
+    check_format,
     handle_errors,
-    open_labscout,
-    settings,
+    show,
 )
 from labscout.cli.ladder_cmds import LikeBibOption, LikeOption, MineOption, MineOrcidOption
 from labscout.errors import InputError
@@ -53,10 +55,8 @@ def topics_cmd(
     method: Annotated[
         str, typer.Option("--method", help="Clustering: kmeans, agglomerative or hdbscan.")
     ] = TopicParams.method,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table or json.")] = "table",
-    reindex: Annotated[
-        bool, typer.Option("--reindex", help="Build or update the index first if needed.")
-    ] = False,
+    fmt: TableFormatOption = "table",
+    reindex: ReindexOption = False,
     db: DbOption = None,
     quiet: QuietOption = False,
     config: ConfigOption = None,
@@ -64,20 +64,15 @@ def topics_cmd(
     """The research topics near a query (clusters of the works around it), each with its
     size, growth, how abstract it is (and the venues and words that say so), how crowded
     it is and its top groups; sort by near, abstract, more-abstract, exotic, growth, size."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format '{fmt}'", hint="Use --format table or json.")
+    check_format(fmt, FORMATS)
     if sort not in SORTS:
         raise InputError(f"unknown topic sort {sort!r}", hint=f"Use one of: {', '.join(SORTS)}.")
     if n_topics < 1:
         raise InputError("--n-topics must be at least 1")
     query = Query.from_cli(text, like, like_bib, mine, mine_orcid, top=top)
-    s = settings(config, db=db, quiet=quiet or None)
-    with open_labscout(s, reindex=reindex) as ls:
-        result = ls.topics(query, sort, TopicParams(n_topics=n_topics, method=method))
-    if fmt == "json":
-        echo_json(result)
-        return
-    print_topics(result)
+    params = TopicParams(n_topics=n_topics, method=method)
+    result = ask(lambda ls: ls.topics(query, sort, params), db, quiet, config, reindex)
+    show(result, fmt, print_topics)
 
 
 def print_topics(m: TopicMap) -> None:
