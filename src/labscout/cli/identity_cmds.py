@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -18,6 +19,9 @@ from labscout.cli.common import (
     settings,
 )
 from labscout.ingest.identity import identities, resolve_identities, split_author
+from labscout.store import Store
+
+R = TypeVar("R")
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -44,18 +48,32 @@ def show(
     if author is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    s = settings(config, db=db)
-    with open_store(s, read_only=True) as store:
-        ident = identities(store, author)
-    if report_format(fmt, as_json):
-        typer.echo(json.dumps(ident.to_dict(), indent=2))
-        return
-    typer.echo(f"person {ident.person_id}: {len(ident.members)} record(s)")
+    ident = _in_store(db, config, lambda store: identities(store, author), read_only=True)
+    _echo(ident, fmt, as_json, _person_lines)
+
+
+def _in_store(
+    db: str | None, config: str | None, call: Callable[[Store], R], read_only: bool = False
+) -> R:
+    """Open the store of --db and --config, make one call on it, close it."""
+    with open_store(settings(config, db=db), read_only=read_only) as store:
+        return call(store)
+
+
+def _echo(result: Any, fmt: str, as_json: bool, text: Callable[[Any], str]) -> None:
+    """``result`` as JSON (``--format json``), else as its ``text``."""
+    as_json = report_format(fmt, as_json)
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else text(result))
+
+
+def _person_lines(ident: Any) -> str:
+    lines = [f"person {ident.person_id}: {len(ident.members)} record(s)"]
     for m in ident.members:
         why = f"{m.link.rule}: {m.link.reason}" if m.link else "the person's own record"
-        typer.echo(f"  {m.author_id:<40} {m.display_name or '':<28} [{m.source}] {why}")
+        lines.append(f"  {m.author_id:<40} {m.display_name or '':<28} [{m.source}] {why}")
     for u in ident.undone:
-        typer.echo(f"  split: {u.author_id} from {u.person_id} ({u.rule}) at {u.undone_at}")
+        lines.append(f"  split: {u.author_id} from {u.person_id} ({u.rule}) at {u.undone_at}")
+    return "\n".join(lines)
 
 
 @app.command("resolve")
@@ -70,11 +88,8 @@ def resolve_cmd(
     as_json: JsonAliasOption = False,
 ) -> None:
     """Link records of one person: strong ids first, then names with shared co-authors/works."""
-    s = settings(config, db=db)
-    with open_store(s) as store:
-        report = resolve_identities(store, names=not no_names)
-    as_json = report_format(fmt, as_json)
-    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.summary())
+    report = _in_store(db, config, lambda store: resolve_identities(store, names=not no_names))
+    _echo(report, fmt, as_json, lambda r: r.summary())
 
 
 @app.command("split")
@@ -87,16 +102,14 @@ def split_cmd(
     as_json: JsonAliasOption = False,
 ) -> None:
     """Undo the link that put AUTHOR_ID in its person (it is not made again by resolve)."""
-    s = settings(config, db=db)
-    with open_store(s) as store:
-        result = split_author(store, author_id)
-    if report_format(fmt, as_json):
-        typer.echo(json.dumps(result.to_dict(), indent=2))
-        return
+    result = _in_store(db, config, lambda store: split_author(store, author_id))
+    _echo(result, fmt, as_json, lambda r: _split_line(author_id, r))
+
+
+def _split_line(author_id: str, result: Any) -> str:
     if not result.undone:
-        typer.echo(f"{author_id} is not linked to anyone; nothing to split")
-        return
-    typer.echo(
+        return f"{author_id} is not linked to anyone; nothing to split"
+    return (
         f"split {author_id} from {result.person_id} ({len(result.undone)} link(s) undone"
         + (f", {result.new_person_id} now leads the person" if result.new_person_id else "")
         + (
