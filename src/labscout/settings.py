@@ -7,6 +7,7 @@ environment variables ``LABSCOUT_<NAME>``, and finally CLI flags.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -66,17 +67,64 @@ class Settings:
                 raise ConfigError(f"unknown setting '{name}'")
             if value is not None:
                 values[name] = value
-        return replace(cls(), **values)
+        return _validated(replace(cls(), **values))
+
+
+# the least value each numeric setting may take (checked when settings are loaded)
+_MINIMUM: dict[str, float] = {"batch_size": 1, "http_retries": 1, "http_timeout": 0.001}
+
+
+def _validated(s: Settings) -> Settings:
+    """``s`` with each value of its declared type and range, or :class:`ConfigError`."""
+    fixed: dict[str, Any] = {}
+    for f in fields(s):
+        value = getattr(s, f.name)
+        t = str(f.type)
+        kind = t.split(" ")[0]
+        if value is None and "None" in t:
+            continue
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, int | float) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+        }.get(kind, True)
+        if not ok:
+            raise ConfigError(
+                f"setting {f.name} = {value!r} is not a valid {kind}",
+                hint=f"{f.name}: {f.metadata['help']}",
+            )
+        if kind == "float":
+            value = float(value)
+            fixed[f.name] = value
+        low = _MINIMUM.get(f.name)
+        if low is not None and not (value >= low and math.isfinite(value)):
+            raise ConfigError(
+                f"setting {f.name} = {value!r} must be at least {low:g}",
+                hint=f"{f.name}: {f.metadata['help']}",
+            )
+    return replace(s, **fixed) if fixed else s
 
 
 def _read_config(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            data = tomllib.loads(fh.read(1 << 20).decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"the config file {path} is a folder") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"the config file {path} is not UTF-8 text (a binary file?)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} is not a TOML table")
     section = data.get("labscout", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"[labscout] in {path} is not a table")
     known = {f.name: f for f in fields(Settings)}
     out: dict[str, Any] = {}
     for key, value in section.items():

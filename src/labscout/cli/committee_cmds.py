@@ -25,6 +25,7 @@ from labscout.committee.conflicts import DEFAULT_COAUTHOR_YEARS
 from labscout.csvsafe import safe_row
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
 from labscout.records import Rejected
+from labscout.sources.jsonfiles import write_text_file
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +90,7 @@ def conflicts_cmd(
     as_json = report_format(fmt, as_json, "csv")
     text = json.dumps(report.to_dict(), indent=2) if as_json else report.to_csv()
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text_file(output, text)
     else:
         typer.echo(text, nl=False)
     typer.echo(report.summary(), err=True)
@@ -157,7 +158,7 @@ def assign_cmd(
         )
         text = buf.getvalue()
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text_file(output, text)
     else:
         typer.echo(text, nl=False)
     typer.echo(result.summary(), err=True)

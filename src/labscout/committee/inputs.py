@@ -16,6 +16,7 @@ Formats (bad rows are counted as :class:`Rejected` and skipped, never fatal):
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from pathlib import Path
@@ -23,17 +24,20 @@ from typing import Any
 
 from labscout.errors import InputError
 from labscout.records import Rejected
+from labscout.sources.jsonfiles import read_text_file
 
 
 def _open(path: str | Path) -> Path:
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p} is a folder, not a file")
     if not p.is_file():
         raise InputError(f"file not found: {p}")
     return p
 
 
 def _csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, dict]], list[str]]:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
+    with io.StringIO(read_text_file(path), newline="") as fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in required if c not in header]
@@ -43,7 +47,12 @@ def _csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[tuple[int, di
                 hint="The first line must name the columns: " + ",".join(required),
             )
         reader.fieldnames = header
-        return [(i, row) for i, row in enumerate(reader, start=2)], header
+        try:
+            return [(i, row) for i, row in enumerate(reader, start=2)], header
+        except csv.Error as exc:
+            raise InputError(
+                f"{path}: unreadable CSV at line {reader.line_num + 1}: {exc}"
+            ) from None
 
 
 def read_scores(path: str | Path) -> tuple[list[tuple[str, str, float]], list[Rejected]]:
@@ -78,7 +87,7 @@ def read_conflict_pairs(path: str | Path) -> tuple[set[tuple[str, str]], list[Re
 
 def read_reviewers(path: str | Path) -> tuple[list[str], list[Rejected]]:
     p = _open(path)
-    text = p.read_text(encoding="utf-8-sig")
+    text = read_text_file(p, "reviewers file")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     cols = [c.strip() for c in first.split(",")]
     col = next((c for c in ("reviewer_id", "author_id") if c in cols), None)
@@ -130,8 +139,8 @@ def read_submissions(path: str | Path) -> tuple[dict[str, list[str]], list[Rejec
             out.setdefault(paper, []).append(author)
         return out, bad
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(read_text_file(p, "submissions file"))
+    except json.JSONDecodeError as exc:
         raise InputError(f"{p} is not valid JSON: {exc}") from None
     if isinstance(data, dict):
         items = [(k, v) for k, v in data.items()]

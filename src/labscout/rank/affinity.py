@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from labscout.csvsafe import safe_row
-from labscout.errors import InputError, MissingExtraError
+from labscout.errors import InputError, LabscoutError, MissingExtraError, NetworkError
 from labscout.index.cache import EmbeddingCache
 from labscout.index.embedders import Embedder, get_embedder
 from labscout.progress import Progress, SilentProgress
@@ -191,7 +191,7 @@ def compute_affinity(
     elif lexical_weight == 1.0:
         embedder = None  # TF-IDF alone: no model to load
     elif isinstance(embedder, str):
-        embedder = get_embedder(embedder)
+        embedder = _load_embedder(embedder, None)
     score_arrays: list[np.ndarray] = []
     weights: list[float] = []
     if lexical_weight < 1.0 and embedder is not None:
@@ -238,7 +238,7 @@ def affinity_from_files(
     submissions, warnings = read_submissions(submissions_path)
     archives, archive_warnings = read_archives(archives_dir)
     warnings = warnings + archive_warnings
-    emb = get_embedder(embedder, cache_dir=cache_dir) if embedder and lexical_weight < 1 else None
+    emb = _load_embedder(embedder, cache_dir) if embedder and lexical_weight < 1 else None
     cache = EmbeddingCache(cache_dir) if use_cache and emb is not None else None
     try:
         return compute_affinity(
@@ -256,6 +256,22 @@ def affinity_from_files(
     finally:
         if cache is not None:
             cache.close()
+
+
+def _load_embedder(name: str, cache_dir: str | os.PathLike[str] | None) -> Embedder:
+    """:func:`get_embedder`, a model that cannot be loaded (an ``hf:`` model without
+    network, a broken download) reported as one error instead of the loader's."""
+    try:
+        return get_embedder(name, cache_dir=cache_dir)
+    except LabscoutError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise NetworkError(
+            f"cannot load the embedder {name!r}: {first}",
+            hint="hf:<model id> downloads from the Hugging Face hub: check the network, or "
+            "pick a packaged one (`labscout embedders`), or --embedder none for TF-IDF only.",
+        ) from None
 
 
 def write_scores_csv(result: AffinityResult, path: str | os.PathLike[str]) -> int:

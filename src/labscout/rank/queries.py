@@ -10,6 +10,7 @@ from pathlib import Path
 
 from labscout.errors import InputError, MissingExtraError, NotFoundError
 from labscout.people import FORMS_HINT, normalize_orcid, resolve_person
+from labscout.sources.jsonfiles import read_text_file
 from labscout.store import Store
 
 _OPENALEX_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)$", re.I)
@@ -89,10 +90,7 @@ def resolve_bib(store: Store, path: str | os.PathLike[str]) -> BibMatch:
     except ImportError:
         raise MissingExtraError("sources", "bibtexparser") from None
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"cannot read the BibTeX file {p}: {exc.strerror}") from None
+    text = read_text_file(p, "BibTeX file", errors="replace", max_bytes=64 << 20)
     library = bibtexparser.parse_string(text)
     if not library.entries:
         raise InputError(

@@ -45,6 +45,52 @@ def open_text(path: Path) -> IO[bytes]:
         raise InputError(f"cannot read {path}: permission denied") from None
 
 
+MAX_TEXT_BYTES = 256 << 20  # a config, a .bib, a committee file: read whole, up to this
+
+
+def read_text_file(
+    path: str | Path, what: str = "file", *, errors: str = "strict", max_bytes: int = MAX_TEXT_BYTES
+) -> str:
+    """The UTF-8 text of a small input file (a BOM dropped), or :class:`InputError` saying
+    why not: missing, a folder, unreadable, larger than ``max_bytes`` (``/dev/zero``
+    too), or not UTF-8 (unless ``errors="replace"``)."""
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"cannot read {what} {p}: it is a folder, not a file")
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"cannot read {what} {p}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {p}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise InputError(
+            f"the {what} {p} is larger than {max_bytes >> 20} MB",
+            hint="Check the path: this input is read whole and is normally small.",
+        )
+    try:
+        text = data.decode("utf-8", errors=errors)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the {what} {p} is not UTF-8 text (byte {data[exc.start]:#04x} at {exc.start:,})",
+            hint="Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`).",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def write_text_file(path: str | Path, text: str, what: str = "output") -> None:
+    """Write ``text`` (UTF-8) to ``path``, or :class:`InputError` saying why it cannot be."""
+    p = Path(path)
+    try:
+        p.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the {what} {p}: {exc.strerror or exc}",
+            hint="Pass -o with a writable file path (its folder must exist).",
+        ) from None
+
+
 def expand_paths(paths: list[str | Path], suffixes: tuple[str, ...] = JSON_SUFFIXES) -> list[Path]:
     """Files named directly, plus files under named folders with one of ``suffixes``, sorted."""
     out: list[Path] = []

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from labscout.errors import InputError
+from labscout.sources.jsonfiles import read_text_file
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,7 @@ def read_submissions(path: str | os.PathLike[str]) -> tuple[list[ExpertisePaper]
     same) keeps the first and warns.
     """
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read submissions file {path}: {exc.strerror}") from None
+    raw = read_text_file(path, "submissions file")
     try:
         top = json.loads(raw, object_pairs_hook=_keep_first)
     except json.JSONDecodeError as exc:
