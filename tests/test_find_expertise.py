@@ -79,3 +79,28 @@ def test_a_body_of_relevant_work_ranks_first(causal_store) -> None:
     assert got.matches[0].author_id == "expert"  # ... but the researcher with 10 works leads
     assert got.matches[0].n_works >= 5
     assert {e.work.work_id for e in got.matches[0].evidence} <= {f"E{i}" for i in range(10)}
+
+
+def test_word_profiles_score_a_body_of_work(causal_store) -> None:
+    from labscout.index.build import load_index
+    from labscout.rank.profiles import profile_scores
+
+    index = load_index(causal_store)
+    got = profile_scores(causal_store, index, ["causal inference"], ["expert", "boss0", "nobody"])
+    assert got["expert"] > 0.3  # ten works that all say both words
+    assert got["boss0"] == 0.0  # graph neural networks: no query word
+    assert got["nobody"] == 0.0  # no works, no profile
+
+
+def test_blend_adds_the_profile_to_the_works_score() -> None:
+    from labscout.rank.aggregate import AuthorScore
+    from labscout.rank.profiles import blend
+
+    ranked = [AuthorScore("a", 2.0, ()), AuthorScore("b", 1.0, ())]
+    params = RankParams(profile_weight=0.5, profile_power=2)
+    got = blend(ranked, {"a": 0.1, "b": 0.4}, params)
+    # works: a 1.0, b 0.5; profiles over the best: a 0.25, b 1.0, squared
+    assert [(s.author_id, s.score) for s in got] == [
+        ("a", pytest.approx(1.0 + 0.5 * 0.25**2)),
+        ("b", pytest.approx(0.5 + 0.5 * 1.0)),
+    ]

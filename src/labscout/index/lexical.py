@@ -107,6 +107,24 @@ class LexicalIndex:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
 
+    def doc_term_matrix(self) -> Any:
+        """The BM25 weight of every (row, term) as a scipy CSR matrix (rows x terms), read
+        from bm25s' precomputed scores; with :meth:`term_ids` it scores word profiles."""
+        import scipy.sparse as sp
+
+        sc = self.retriever.scores
+        n_terms = len(sc["indptr"]) - 1
+        by_term = sp.csc_matrix(
+            (sc["data"], sc["indices"], sc["indptr"]), shape=(int(sc["num_docs"]), n_terms)
+        )
+        return by_term.tocsr()
+
+    def term_ids(self, text: str) -> list[int]:
+        """The distinct indexed terms of ``text``, as columns of :meth:`doc_term_matrix`."""
+        vocab = self.retriever.vocab_dict
+        n_terms = len(self.retriever.scores["indptr"]) - 1
+        return sorted({vocab[t] for t in self.tokenize(text) if vocab.get(t, n_terms) < n_terms})
+
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder))
 

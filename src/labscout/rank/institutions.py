@@ -47,6 +47,11 @@ class LadderParams:
     """Field prestige counts the store's last this-many years."""
     depth: int = 1000
     """Works retrieved per query text (``find`` uses 200; a ladder wants the whole topic)."""
+    work_power: float | None = 1.0
+    """The ladder's ``lexical_power`` and ``dense_power`` for ``power`` fusion (None keeps
+    ``find``'s 4 and 8). A ladder adds up many researchers' works, so it weighs them
+    linearly: against the ML-venue affiliations for three topics, powers of 1 agree best
+    (docs/benchmarks.md, "Expert finding: new defaults (issue 18)")."""
     n_evidence: int = 20
     """Works kept per researcher (those beyond ``max_works`` only count as papers on the
     topic in hidden-gem reasons, never towards fit)."""
@@ -385,6 +390,8 @@ def ladder_matches(
     rp = rp.with_(
         depth=max(rp.depth, params.depth), n_evidence=max(params.n_evidence, rp.max_works)
     )
+    if params.work_power is not None:
+        rp = rp.with_(lexical_power=params.work_power, dense_power=params.work_power)
     found = find(
         store,
         query.with_(top=1_000_000, filters=Filters(), reach_from=()),

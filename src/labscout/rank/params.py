@@ -69,6 +69,13 @@ class RankParams:
     """The i-th best work of a researcher counts work_decay**i (i from 0). 1.0 (since
     issue 18): a plain sum, so a body of matching work outweighs one paper that shares
     words with the query; 0.5 before (the best match dominated)."""
+    profile_weight: float = 0.5
+    """Weight of the word profile (:mod:`labscout.rank.profiles`: each researcher's works,
+    all of them, summed into one BM25 vector) beside the works-based score, both scaled
+    to the query's best researcher; 0 switches profiles off (as before issue 18)."""
+    profile_power: float = 4.0
+    """The profile score over the query's best, raised to this power before weighting
+    (only profiles close to the best count much)."""
     n_evidence: int = 3
     """Evidence works shown per researcher (3 to 5 reads well)."""
 
@@ -84,7 +91,8 @@ class RankParams:
         half-life of 8 years, the best 5 works with weights 1, 1/2, 1/4...), kept for
         benchmarks/expert_finding.py --legacy and for comparison."""
         return cls(depth=200, fusion="weighted", lexical_weight=0.3, dense_weight=0.7,
-                   recency_half_life=8.0, max_works=5, work_decay=0.5)  # fmt: skip
+                   recency_half_life=8.0, max_works=5, work_decay=0.5,
+                   profile_weight=0.0)  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

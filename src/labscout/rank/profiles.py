@@ -1,0 +1,108 @@
+"""Word profiles: each researcher as the sum of their works' BM25 vectors (issue 18).
+
+``find`` scores works and rolls them up to their authors (:mod:`labscout.rank.aggregate`);
+this module adds the other classic view of expert finding, the profile: every
+researcher's works, all of them and not only the retrieved ones, summed into one
+vector of BM25 term weights (each work's vector scaled to length 1 first, so a long
+abstract does not outweigh a short one), and the summed vector scaled to length 1 in
+turn. A profile scores a query by the weight it gives the query's distinct words:
+high when a researcher's body of work keeps coming back to them.
+
+The profiles of a whole index are built once per process on first use (one sparse
+product over the store's authorships) and kept while the index is alive.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from labscout.index.build import SearchIndex
+from labscout.rank.aggregate import AuthorScore
+from labscout.rank.params import RankParams
+from labscout.store import Store
+from labscout.store.rank_reads import authorship_pairs
+
+_BUILT: weakref.WeakKeyDictionary[SearchIndex, AuthorProfiles] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AuthorProfiles:
+    """Unit-length BM25 profiles, one row per author, stored by term (CSC)."""
+
+    row_of: dict[str, int]
+    by_term: Any
+    """scipy CSC matrix, authors x terms."""
+
+    @classmethod
+    def build(cls, store: Store, index: SearchIndex) -> AuthorProfiles:
+        import scipy.sparse as sp
+        from sklearn.preprocessing import normalize
+
+        docs = normalize(index.lexical.doc_term_matrix().astype(np.float32))
+        docs = sp.diags(index.live.astype(np.float32)) @ docs  # dropped rows count for nobody
+        row_of: dict[str, int] = {}
+        rows, cols = [], []
+        for wid, aid in authorship_pairs(store):
+            doc = index.row_of.get(wid)
+            if doc is None:
+                continue
+            rows.append(row_of.setdefault(aid, len(row_of)))
+            cols.append(doc)
+        who = sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_of), docs.shape[0])
+        )
+        return cls(row_of, normalize(who @ docs).tocsc())
+
+    def scores(
+        self, term_lists: Sequence[list[int]], author_ids: Iterable[str]
+    ) -> dict[str, float]:
+        """Each author's profile weight on the query's terms (mean over the query's
+        texts; one list of distinct term ids per text); authors without a profile get 0."""
+        total = np.zeros(self.by_term.shape[0], dtype=np.float64)
+        for terms in term_lists:
+            if terms:
+                total += np.asarray(self.by_term[:, terms].sum(axis=1)).ravel()
+        total /= max(len(term_lists), 1)
+        return {a: float(total[self.row_of[a]]) if a in self.row_of else 0.0 for a in author_ids}
+
+
+def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
+    """The profiles of ``index``'s authors, built on first use and kept with the index."""
+    with _LOCK:
+        got = _BUILT.get(index)
+        if got is None:
+            got = _BUILT[index] = AuthorProfiles.build(store, index)
+        return got
+
+
+def profile_scores(
+    store: Store, index: SearchIndex, texts: Sequence[str], author_ids: Sequence[str]
+) -> dict[str, float]:
+    """How well each researcher's word profile matches the query ``texts``."""
+    terms = [index.lexical.term_ids(t) for t in texts]
+    return profiles_for(store, index).scores(terms, author_ids)
+
+
+def blend(
+    ranked: Sequence[AuthorScore], profile: dict[str, float], params: RankParams
+) -> list[AuthorScore]:
+    """Works-based scores and profile scores, each over the query's best, fused:
+    ``work_score / best + profile_weight * (profile / best) ** profile_power``; re-sorted."""
+    if not ranked:
+        return []
+    top = max(s.score for s in ranked) or 1.0
+    ptop = max(profile.values(), default=0.0) or 1.0
+    w, power = params.profile_weight, params.profile_power
+    out = [
+        replace(s, score=s.score / top + w * (profile.get(s.author_id, 0.0) / ptop) ** power)
+        for s in ranked
+    ]
+    out.sort(key=lambda s: (-s.score, s.author_id))
+    return out
