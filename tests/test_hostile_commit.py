@@ -98,3 +98,57 @@ def test_cli_exit_codes(
     assert len(lines) == 1
     if code == 2:
         assert "commit" in lines[0] and "No space left" in lines[0]
+
+
+def test_run_killed_by_a_signal_is_marked_interrupted(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.duckdb"
+    # another process begins a run and dies without a word (as under SIGKILL)
+    code = (
+        "import os; from labscout.store import Store; s = Store(os.environ['DB']); "
+        "s.begin_run('openalex-files', {}); s.con.execute('CHECKPOINT'); os._exit(9)"
+    )
+    env = {**__import__("os").environ, "DB": str(db)}
+    assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 9
+    with Store(db) as store:
+        openalex_files(store, [_file(tmp_path)])
+        runs = {r["run_id"]: r for r in store.last_runs(5)}
+    assert runs[1]["status"] == "interrupted" and "killed" in runs[1]["message"]
+    assert runs[2]["status"] == "finished"
+
+
+def test_sigterm_stops_an_ingest_as_an_interrupt(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from labscout.ingest.pipeline import run_ingest
+
+    def items():
+        yield [__import__("labscout.records", fromlist=["Work"]).Work(id="W1", title="T")]
+        os.kill(os.getpid(), signal.SIGTERM)
+        yield [__import__("labscout.records", fromlist=["Work"]).Work(id="W2", title="T")]
+
+    with Store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(KeyboardInterrupt):
+            run_ingest(store, "test", {}, items())
+        run = store.last_runs(1)[0]
+        assert run["status"] == "stopped" and "SIGTERM" in run["message"]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_snapshot_at_once_zero_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "openalex-snapshot",
+            str(tmp_path),
+            "--at-once",
+            "0",
+            "--db",
+            str(tmp_path / "s.duckdb"),
+        ],
+    )
+    assert result.exit_code == 2 and "--at-once" in result.output, result.output

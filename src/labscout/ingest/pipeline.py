@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -152,6 +154,25 @@ def ingest(
     return source.finish(store, report) or report
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a run goes on, SIGTERM (``kill``, a service stopping) stops it as Ctrl-C
+    does: what was read is written and the run is recorded as stopped, not left
+    'running'. Only in the main thread, where Python delivers signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def _while_failing(fn: Any, *args: Any) -> None:
     """``fn(*args)`` while another error stops the run: a failure of its own (the store
     broken by a failed commit, say) is dropped, so the first error is what the user sees."""
@@ -176,7 +197,10 @@ def _run_bulk(
     report = IngestReport(source=source.name, run_id=store.begin_run(source.name, parameters))
     started = time.perf_counter()
     try:
-        with (progress or SilentProgress()).task(f"ingest {source.name}", total=len(todo)) as bar:
+        with (
+            _sigterm_as_interrupt(),
+            (progress or SilentProgress()).task(f"ingest {source.name}", total=len(todo)) as bar,
+        ):
             source.load(store, todo, report, bar)
     except KeyboardInterrupt as exc:
         _while_failing(record_run, store, report, "stopped", str(exc) or "interrupted", started)
@@ -287,7 +311,7 @@ def run_ingest(
         w.close()
         record_run(store, report, status, message, started)
 
-    with progress.task(f"ingest {source}", total=total) as bar:
+    with progress.task(f"ingest {source}", total=total) as bar, _sigterm_as_interrupt():
         try:
             for item in items:
                 if isinstance(item, Checkpoint):

@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from labscout.errors import InputError
+from labscout.errors import ConfigError, InputError
 from labscout.ingest.pipeline import ingest, mark_done
 from labscout.ingest.report import IngestReport, add_reject
 from labscout.ingest.source import BaseSource, Input, Read
@@ -346,6 +346,11 @@ def openalex_snapshot(
     work id is rejected; a partition that cannot be read is rejected and left
     for the next run.
     """
+    if partitions_at_once is not None and partitions_at_once < 1:
+        raise ConfigError(
+            f"--at-once {partitions_at_once} must be at least 1",
+            hint="Leave it out to read as many partitions at once as DuckDB has threads.",
+        )
     flt = SnapshotFilter(tuple(fields or ()), tuple(subfields or ()), tuple(topics or ()), since)
     source = OpenAlexSnapshot(flt, partitions_at_once)
     return ingest(store, source, [root], force=force, progress=progress)

@@ -84,6 +84,10 @@ KEEP_KNOWN_FIELDS = (
 )
 
 
+# the ingest runs begun by this process, by store path (see StoreWrites.begin_run)
+_RUNS_OF_THIS_PROCESS: dict[str, set[int]] = {}
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -305,9 +309,19 @@ class StoreWrites:
 
     # -- ingest runs ---------------------------------------------------------
     def begin_run(self, source: str, parameters: dict[str, Any]) -> int:
+        # a run still 'running' that this process did not begin was killed (SIGKILL, power
+        # cut): only one process writes a store at a time, so it is not running now
+        mine = sorted(_RUNS_OF_THIS_PROCESS.get(self.path, ()))
+        self.con.execute(
+            "UPDATE ingest_runs SET status = 'interrupted', finished_at = ?, message = "
+            "'the process ended before the run finished (killed?); rerun the same command "
+            "to resume' WHERE status = 'running' AND NOT list_contains(?, run_id)",
+            [_now(), mine],
+        )
         run_id = self.con.execute(
             "SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
+        _RUNS_OF_THIS_PROCESS.setdefault(self.path, set()).add(run_id)
         self.con.execute(
             "INSERT INTO ingest_runs (run_id, source, parameters, started_at, status, n_read, "
             "n_inserted, n_updated, n_rejected) VALUES (?, ?, ?, ?, 'running', 0, 0, 0, 0)",
