@@ -45,6 +45,7 @@ def open_text(path: Path) -> IO[bytes]:
         raise InputError(f"cannot read {path}: permission denied") from None
 
 
+MAX_DOCUMENT_BYTES = 256 << 20  # a single JSON document (an API page) is read whole, up to this
 MAX_TEXT_BYTES = 256 << 20  # a config, a .bib, a committee file: read whole, up to this
 
 
@@ -125,12 +126,10 @@ def iter_json_records(path: Path, skip: int = 0) -> Iterator[tuple[int, Any] | R
             return
         if head == b"[":
             yield from _iter_list(path, fh, skip)
-        elif head == b"{":
-            yield from _iter_lines_or_document(path, fh, skip)
         elif head == b"":
             return
-        else:
-            yield Rejected(str(path), 1, "not JSON: the file starts with neither '[' nor '{'")
+        else:  # JSON Lines (whose first line may be broken) or one document
+            yield from _iter_lines_or_document(path, fh, skip)
 
 
 def _why(exc: BaseException) -> str:
@@ -215,7 +214,13 @@ def _iter_lines_or_document(
                     yield 2, orjson.loads(second)
             else:
                 # a pretty-printed single document (an API page, one entity), or lines
-                yield from _document(path, first + second + fh.read(), skip)
+                rest = fh.read(MAX_DOCUMENT_BYTES)
+                if fh.read(1):
+                    yield Rejected(
+                        str(path), None, "not JSON: neither JSON Lines nor one JSON document"
+                    )
+                    return
+                yield from _document(path, first + second + rest, skip)
                 return
         else:
             lineno = 1
@@ -251,7 +256,7 @@ def _document(path: Path, data: bytes, skip: int) -> Iterator[tuple[int, Any] | 
     except orjson.JSONDecodeError as exc:
         lines = data.splitlines()
         if not any(_is_object(line) for line in lines):
-            yield Rejected(str(path), None, f"invalid JSON document: {exc}")
+            yield Rejected(str(path), None, f"not JSON (neither JSON Lines nor a document): {exc}")
             return
         for n, line in enumerate(lines, start=1):
             if n <= skip or not line.strip():
