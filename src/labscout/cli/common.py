@@ -17,6 +17,7 @@ from labscout.store import Store
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from labscout.core import Labscout
 
@@ -172,6 +173,17 @@ def plain_console() -> Console:
     from rich.console import Console
 
     return Console(markup=False, emoji=False)
+
+
+def plain_table(*columns: str, right: Sequence[str] = ("#",), title: str | None = None) -> Table:
+    """A rich table with a line between rows and these ``columns`` (those named in
+    ``right`` right-justified); print it with :func:`plain_console`."""
+    from rich.table import Table
+
+    table = Table(show_lines=True, title=title)
+    for name in columns:
+        table.add_column(name, justify="right" if name in right else "left")
+    return table
 
 
 def lexical_hint(embedder: str) -> None:

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from labscout.cli.common import plain_console, short_title
+from labscout.cli.common import plain_console, plain_table, short_title
 from labscout.core import InstitutionView
 from labscout.rank.institutions import LadderResult
 from labscout.rank.reading import ReadingList
@@ -30,13 +29,10 @@ def print_ladder(result: LadderResult) -> None:
         f"{result.n_researchers} researchers; field prestige over {lo}-{hi}.",
         style="dim",
     )
-    table = Table(show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("tier", justify="right")
-    table.add_column("institution")
-    table.add_column("topic strength", justify="right")
-    table.add_column("field prestige")
-    table.add_column("researchers (credit; best work)")
+    table = plain_table(
+        "#", "tier", "institution", "topic strength", "field prestige",
+        "researchers (credit; best work)", right=("#", "tier", "topic strength"),
+    )  # fmt: skip
     for r in result.institutions:
         p = r.prestige
         people = "\n".join(
@@ -97,10 +93,10 @@ def print_profile(p: ResearcherProfile) -> None:
         + (f"  ORCID {p.orcid}" if p.orcid else ""),
         style="bold",
     )
-    table = Table(show_lines=True, title=f"Signals (reference year {p.reference_year})")
-    table.add_column("signal")
-    table.add_column("in words")
-    table.add_column("numbers and works")
+    table = plain_table(
+        "signal", "in words", "numbers and works",
+        title=f"Signals (reference year {p.reference_year})",
+    )  # fmt: skip
     a = p.activity
     last = f"\nlast: {a.last_work.work_id} ({a.last_work.year})" if a.last_work else ""
     table.add_row(
@@ -162,10 +158,7 @@ def _intern_lines(interns: Sequence[Any]) -> str:
 
 def print_reading(r: ReadingList) -> None:
     console = plain_console()
-    table = Table(show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("work")
-    table.add_column("why")
+    table = plain_table("#", "work", "why")
     for it in r.items:
         table.add_row(
             str(it.rank),

@@ -23,6 +23,7 @@ from labscout.cli.common import (
     lexical_hint,
     open_store,
     plain_console,
+    plain_table,
     progress_for,
     report_format,
     settings,
@@ -235,15 +236,11 @@ def reach_line(paths: list[dict]) -> str:
 
 
 def print_table(result: FindResult) -> None:
-    from rich.table import Table
-
     console = plain_console()  # a title's "[bold]" or "[link=...]" prints as it is
-    table = Table(show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("researcher")
-    table.add_column("score", justify="right")
-    table.add_column("institution (last known)")
-    table.add_column("best evidence (year, position)")
+    table = plain_table(
+        "#", "researcher", "score", "institution (last known)",
+        "best evidence (year, position)", right=("#", "score"),
+    )  # fmt: skip
     for m in result.matches:
         ev = "\n".join(
             f"{short_title(e.work.title, 70)} ({e.work.year or '?'}, {e.position}"
