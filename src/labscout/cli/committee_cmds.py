@@ -19,13 +19,13 @@ from labscout.cli.common import (
     open_store,
     report_format,
     settings,
+    write_or_echo,
 )
 from labscout.committee.assign import DEFAULT_FAIR_TIME_LIMIT
 from labscout.committee.conflicts import DEFAULT_COAUTHOR_YEARS
 from labscout.csvsafe import safe_row
 from labscout.graph.build import DEFAULT_MAX_AUTHORS
 from labscout.records import Rejected
-from labscout.sources.jsonfiles import write_text_file
 
 
 def register(app: typer.Typer) -> None:
@@ -88,11 +88,7 @@ def conflicts_cmd(
     with open_store(s, read_only=True) as store:
         report = conflicts_from_files(store, submissions, reviewers, years, as_of, max_authors)
     as_json = report_format(fmt, as_json, "csv")
-    text = json.dumps(report.to_dict(), indent=2) if as_json else report.to_csv()
-    if output is not None:
-        write_text_file(output, text)
-    else:
-        typer.echo(text, nl=False)
+    write_or_echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_csv(), output)
     typer.echo(report.summary(), err=True)
     if report.unknown_ids:
         typer.echo(
@@ -157,10 +153,7 @@ def assign_cmd(
             safe_row([p.paper_id, p.reviewer_id, f"{p.score:.6g}"]) for p in result.pairs
         )
         text = buf.getvalue()
-    if output is not None:
-        write_text_file(output, text)
-    else:
-        typer.echo(text, nl=False)
+    write_or_echo(text, output)
     typer.echo(result.summary(), err=True)
     if result.n_conflicts_excluded:
         typer.echo(f"  {result.n_conflicts_excluded} conflicted pairs excluded", err=True)

@@ -150,13 +150,12 @@ def show(result: Any, fmt: str, view: Callable[[Any], None]) -> None:
 
 def write_or_echo(text: str, output: Path | None) -> None:
     """``text`` to the file of ``-o/--output``, else to stdout as it is."""
+    from labscout.sources.jsonfiles import write_text_file
+
     if output is None:
         typer.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}", hint="Check the path.") from None
+    else:
+        write_text_file(output, text)
 
 
 def echo_json(result: Any) -> None:
