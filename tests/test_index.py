@@ -225,3 +225,32 @@ def test_a_lost_embedding_file_means_a_full_rebuild(small_store) -> None:
     assert report.n_embedded == 5
     idx = load_index(small_store)
     assert np.allclose(np.linalg.norm(idx.row_vectors(list(range(5))), axis=1), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe\x00binary\x9c",  # not UTF-8
+        b"[1, 2, 3]",  # JSON, not an object
+        b'{"format": 1}',  # fields missing
+        b'{"format": 1, "store_fingerprint": 5, "n_rows": "x"}',  # wrong types
+    ],
+)
+def test_a_damaged_manifest_reads_as_no_index_and_rebuilds(small_store, content) -> None:
+    build_index(small_store, cache=False)
+    folder = index_path_for(small_store)
+    (folder / "manifest.json").write_bytes(content)
+    assert read_manifest(folder) is None
+    with pytest.raises(IndexStateError, match="no search index"):
+        load_index(small_store)
+    assert len(load_index(small_store, on_stale="rebuild")) == 5
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe binary", b"[1]", b'{"work_ids": 3}'])
+def test_a_damaged_row_list_is_one_index_error(small_store, content) -> None:
+    build_index(small_store, cache=False)
+    folder = index_path_for(small_store)
+    (folder / "rows.json").write_bytes(content)
+    with pytest.raises(IndexStateError, match="row list") as err:
+        load_index(small_store)
+    assert "--full" in err.value.hint

@@ -102,9 +102,29 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     if not f.is_file():
         return None
     try:
-        return json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        manifest = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
+    return manifest if _manifest_ok(manifest) else None
+
+
+def _manifest_ok(m: Any) -> bool:
+    """A manifest of this format with every field loading needs, of the right types; a
+    damaged one reads as no index at all (the next ``labscout index`` builds anew)."""
+    try:
+        return (
+            isinstance(m, dict)
+            and m.get("format") == FORMAT
+            and isinstance(m["store_fingerprint"], str)
+            and isinstance(m["n_rows"], int)
+            and isinstance(m["dim"], int)
+            and isinstance(m["embedding_dtype"], str)
+            and isinstance(m["lexical"], dict)
+            and isinstance(m["vectors"]["kind"], str)
+            and isinstance(m["embedder"]["name"], str)
+        )
+    except (KeyError, TypeError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -143,9 +163,12 @@ class _Rows:
 def _read_rows(path: Path, n_rows: int) -> _Rows:
     try:
         d = json.loads((path / "rows.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        raise IndexStateError(f"the row list of the index {path} is missing or damaged") from None
-    rows = _Rows(d["work_ids"][:n_rows], d["hashes"][:n_rows], d["live"][:n_rows])
+        rows = _Rows(d["work_ids"][:n_rows], d["hashes"][:n_rows], d["live"][:n_rows])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise IndexStateError(
+            f"the row list of the index {path} is missing or damaged",
+            hint="Run `labscout index --full` to build the index anew.",
+        ) from None
     if len(rows.work_ids) != n_rows:
         raise IndexStateError(f"the row list of the index {path} is shorter than its manifest")
     return rows
