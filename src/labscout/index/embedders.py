@@ -22,7 +22,8 @@ The names (``labscout embedders`` lists them), all all-MiniLM-L6-v2 underneath:
 
 Why ``minilm-bf16`` is the default (docs/benchmarks.md, "Embedding speed"):
 on the development machine (2 cores with AMX) it embeds 2.5x faster than
-fp32 at low load (about 108 texts/s; 1.5-1.7x under heavy load) with the same
+fp32 at low load (about 108 texts/s; 1.5-1.7x under heavy load; 1.66x on an AMD
+CPU with AVX512-BF16 but no AMX, issue 18) with the same
 vectors (cosine 1.000) and the same gold-standard loss; 128-token truncation
 is faster still but loses about 0.01 of loss; the int8 ONNX model is slower
 than torch here; the static model is worse than TF-IDF on the gold standard.
