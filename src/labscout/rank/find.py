@@ -18,7 +18,7 @@ from labscout.query import FIND_TOP, Query
 from labscout.rank.aggregate import aggregate
 from labscout.rank.explain import explain
 from labscout.rank.params import RankParams
-from labscout.rank.profiles import blend, profile_scores
+from labscout.rank.profiles import blend, long_enough, profiles_for, query_terms
 from labscout.rank.queries import AuthorQuery, resolve_author, resolve_bib, resolve_work
 from labscout.rank.retrieve import QueryText, retrieve
 from labscout.results import FindResult, WorkHit
@@ -84,9 +84,10 @@ def find(
     records = store.works_for_ranking(list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
     ranked = aggregate(by_work, records, params, excluded, person_of(store, author_ids))
-    if params.profile_weight > 0 and ranked:
+    terms = query_terms(index, [q.text for q in queries]) if params.profile_weight > 0 else []
+    if ranked and terms and long_enough(terms, params):
         who = [s.author_id for s in ranked]
-        ranked = blend(ranked, profile_scores(store, index, [q.text for q in queries], who), params)
+        ranked = blend(ranked, profiles_for(store, index).scores(terms, who), params)
     ranked, hosts = _filtered(store, ranked, filters)
 
     hits = _work_hits(got, records, index)

@@ -82,12 +82,21 @@ def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
         return got
 
 
+def query_terms(index: SearchIndex, texts: Sequence[str]) -> list[list[int]]:
+    """The distinct indexed terms of each query text."""
+    return [index.lexical.term_ids(t) for t in texts]
+
+
+def long_enough(terms: Sequence[list[int]], params: RankParams) -> bool:
+    """Whether the query has ``profile_min_terms`` distinct words (over all its texts)."""
+    return len({t for ts in terms for t in ts}) >= params.profile_min_terms
+
+
 def profile_scores(
     store: Store, index: SearchIndex, texts: Sequence[str], author_ids: Sequence[str]
 ) -> dict[str, float]:
     """How well each researcher's word profile matches the query ``texts``."""
-    terms = [index.lexical.term_ids(t) for t in texts]
-    return profiles_for(store, index).scores(terms, author_ids)
+    return profiles_for(store, index).scores(query_terms(index, texts), author_ids)
 
 
 def blend(
