@@ -194,3 +194,12 @@ def test_settings_validated_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LABSCOUT_BATCH_SIZE", "-1")
     with pytest.raises(ConfigError, match="batch_size"):
         Settings.load()
+
+
+def test_missing_extra_hints_name_an_extra_that_installs_something() -> None:
+    from labscout.errors import MissingExtraError
+
+    optional = MissingExtraError("embed", "sentence-transformers")
+    assert optional.hint == "pip install 'labscout[embed]'"
+    core = MissingExtraError("search", "bm25s")  # a core dependency since 0.2.0
+    assert "labscout[search]" not in core.hint and "pip install 'bm25s'" in core.hint

@@ -72,8 +72,18 @@ class IndexStateError(LabscoutError):
 class MissingExtraError(LabscoutError):
     """An optional dependency is not installed."""
 
+    CORE_GROUPS = frozenset({"search", "sources", "graph", "web"})
+    """Groups whose packages are core dependencies since 0.2.0 (their extras are kept, empty,
+    so old install commands still work): one of them missing means a broken install."""
+
     def __init__(self, extra: str, package: str) -> None:
-        super().__init__(
-            f"this feature needs the optional package '{package}'",
-            hint=f"pip install 'labscout[{extra}]'",
-        )
+        if extra in self.CORE_GROUPS:
+            super().__init__(
+                f"the package '{package}' that labscout needs is not installed",
+                hint=f"pip install '{package}' (or reinstall labscout: pip install labscout)",
+            )
+        else:
+            super().__init__(
+                f"this feature needs the optional package '{package}'",
+                hint=f"pip install 'labscout[{extra}]'",
+            )
