@@ -172,3 +172,19 @@ def test_default_workers() -> None:
 
     assert default_workers("cuda") == 1
     assert 1 <= default_workers("cpu") <= MAX_WORKERS
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An embedder registered only in this process cannot load in a spawned worker: the
+    broken pool is noticed and every batch is embedded here instead, same vectors."""
+    from labscout.index import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_TEXTS", 1)
+    monkeypatch.setattr(E, "_LOADED", {})
+    info = E.EmbedderInfo("letters-test", 26, "test only")
+    monkeypatch.setitem(E._REGISTRY, "letters-test", (lambda _: CountingEmbedder(), info))
+    emb = E.get_embedder("letters-test")
+    texts = ["bbbb", "a", "cc", "dddddd", "ab"]
+    assert np.array_equal(emb.embed(texts, batch_size=2, workers=2), emb.embed(texts))

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,11 +123,16 @@ class Embedder:
     def _encode_all(self, chunks: list[list[str]], workers: int):  # -> Iterator[np.ndarray]
         from labscout.index.parallel import PARALLEL_MIN_TEXTS, encode_batches
 
-        n = sum(len(c) for c in chunks)
+        n, done = sum(len(c) for c in chunks), 0
         if workers > 1 and self.loaded_as is not None and n >= PARALLEL_MIN_TEXTS:
-            yield from encode_batches(*self.loaded_as, chunks, workers)
-            return
-        for chunk in chunks:
+            try:
+                for vecs in encode_batches(*self.loaded_as, chunks, workers):
+                    yield vecs
+                    done += 1
+                return
+            except (BrokenProcessPool, OSError):  # a worker died (memory?): finish here
+                pass
+        for chunk in chunks[done:]:
             with quiet_models():
                 yield np.asarray(self._encode(chunk), dtype=np.float32)
 
