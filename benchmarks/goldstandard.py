@@ -13,6 +13,7 @@ embedded once per embedder (an embedding cache in a temporary folder unless
     .venv/bin/python benchmarks/goldstandard.py --grid          # top_k x lexical weight
     .venv/bin/python benchmarks/goldstandard.py --embedders minilm-torch minilm-int8
     .venv/bin/python benchmarks/goldstandard.py --embedders --bm25  # lexical scorers only
+    .venv/bin/python benchmarks/goldstandard.py --ablation     # stemming x centring, by halves
 """
 
 from __future__ import annotations
@@ -114,12 +115,34 @@ def bm25_method(versions: list[Path], ratings, top_k: int) -> dict[str, float]:
     }
 
 
+def ablation(versions: list[Path], ratings, embedder: str, cache_dir: str) -> None:
+    """The two lexical changes of issue 18, alone and together, on each half of the versions."""
+    halves = {"v1-5": versions[:5], "v6-10": versions[5:]}
+    print("| stemmed | centred | loss v1-5 (sd) | loss v6-10 (sd) |\n|---|---|---|---|")
+    for stem in (False, True):
+        for centre in (False, True):
+            cells = []
+            for half in halves.values():
+                r = run_method(
+                    half, ratings, embedder, TOP_K, LEXICAL_WEIGHT, cache_dir,
+                    stem_lexical=stem, centre_lexical=centre,
+                )  # fmt: skip
+                cells.append(f"{r['loss']:.4f} ({r['sd']:.4f})")
+            yes = {False: "no", True: "yes"}
+            print(f"| {yes[stem]} | {yes[centre]} | {' | '.join(cells)} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embedders", nargs="*", default=["minilm"])
     ap.add_argument("--grid", action="store_true", help="top_k in 1,3,5 x lexical weight")
     ap.add_argument("--bm25", action="store_true", help="also BM25 as the lexical scorer")
     ap.add_argument("--cache-dir", default=None, help="embedding cache (default: a temp folder)")
+    ap.add_argument(
+        "--ablation",
+        action="store_true",
+        help="stemming x centring of the TF-IDF half, versions 1-5 (pick) and 6-10 (confirm)",
+    )
     args = ap.parse_args()
     if not (DATA / "evaluations.csv").is_file():
         print(f"skip: gold standard not found at {DATA}")
@@ -128,6 +151,9 @@ def main() -> None:
     ratings = read_evaluations(DATA / "evaluations.csv")
     tmp = tempfile.TemporaryDirectory(prefix="labscout-gs-")
     cache_dir = args.cache_dir or tmp.name
+    if args.ablation:
+        ablation(versions, ratings, args.embedders[0] if args.embedders else "minilm", cache_dir)
+        return
     print(f"{len(versions)} versions, {len(ratings)} participants; loss is the mean over versions")
     t = time.perf_counter()
     base = run_method(versions, ratings, None, TOP_K, 1.0, cache_dir, **OLD_LEXICAL)
