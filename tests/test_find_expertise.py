@@ -104,3 +104,18 @@ def test_blend_adds_the_profile_to_the_works_score() -> None:
         ("a", pytest.approx(1.0 + 0.5 * 0.25**2)),
         ("b", pytest.approx(0.5 + 0.5 * 1.0)),
     ]
+
+
+def test_profiles_count_only_for_long_queries(causal_store) -> None:
+    from labscout.index.build import load_index
+    from labscout.rank.profiles import long_enough, query_terms
+
+    index = load_index(causal_store)
+    params = RankParams()
+    assert not long_enough(query_terms(index, ["causal inference"]), params)
+    assert long_enough(query_terms(index, EXPERT_TITLES), params)  # several texts add up
+    every = params.with_(n_evidence=20)  # every contribution listed
+    short = find(causal_store, Query(text="causal inference", top=3), params=every)
+    expert = short.matches[0]
+    # no profile: the score is the plain sum of the researcher's contributions
+    assert expert.score == pytest.approx(sum(e.contribution for e in expert.evidence), abs=1e-4)
