@@ -167,13 +167,6 @@ def test_worker_processes_give_the_same_vectors_in_order(
     assert not pooled[40].any() and np.array_equal(pooled[3], pooled[41])
 
 
-def test_default_workers() -> None:
-    from labscout.index.parallel import MAX_WORKERS, default_workers
-
-    assert default_workers("cuda") == 1
-    assert 1 <= default_workers("cpu") <= MAX_WORKERS
-
-
 def test_a_pool_that_cannot_start_falls_back_to_this_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

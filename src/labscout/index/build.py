@@ -188,7 +188,7 @@ def build_index(
     cache_dir: str | os.PathLike[str] | None = None,
     default_embedder: str | None = None,
     progress: Progress | None = None,
-    embed_workers: int | None = None,
+    embed_workers: int = 1,
 ) -> IndexReport:
     """Build or update the lexical and dense indexes of ``store``.
 
@@ -202,9 +202,9 @@ def build_index(
     ``vector_kind``: ``auto`` (exact search below ``EXACT_LIMIT`` works, usearch
     above), ``exact`` or ``usearch``; ``usearch_dtype`` (f32, f16, i8) quantises
     the usearch graph; ``dtype`` (float32, float16) is how embeddings are stored.
-    ``embed_workers``: processes that embed (one CPU thread each); ``None`` is one per
-    core for a transformer on the CPU (:func:`labscout.index.parallel.default_workers`),
-    used when at least 2,000 texts are to be embedded; the vectors are the same.
+    ``embed_workers`` > 1 embeds in that many one-thread processes when at least 2,000
+    texts are new (:mod:`labscout.index.parallel`; same vectors). Off by default: on 2
+    shared cores it was no faster on average (docs/benchmarks.md, issue 18).
     """
     from labscout.index.embedders import get_embedder
     from labscout.settings import Settings
@@ -263,10 +263,6 @@ def build_index(
 
     to_embed = [current[rows.work_ids[i]] for i in changed_rows] + [current[w] for w in new_ids]
     t_embed = time.perf_counter()
-    if embed_workers is None:
-        from labscout.index.parallel import default_workers
-
-        embed_workers = default_workers(getattr(emb, "device", "cpu")) if emb.parallel else 1
     opts = {"batch_size": batch_size, "progress": progress, "workers": embed_workers}
     if to_embed and cache:
         from labscout.index.cache import EmbeddingCache

@@ -65,9 +65,6 @@ class Embedder:
     """Where the weights come from, for ``labscout embedders`` and manifests."""
     revision: str = "1"
     """Bumped when the same name starts giving different vectors (invalidates caches)."""
-    parallel: bool = False
-    """Whether bulk jobs (an index build) should spread over worker processes: models
-    whose batches cost far more than starting a process (see ``default_workers``)."""
     loaded_as: tuple[str, str] | None = None
     """(registered name, model folder) when built by :func:`get_embedder`: what a worker
     process needs to load the same embedder (:mod:`labscout.index.parallel`)."""
@@ -265,8 +262,6 @@ class SentenceTransformerEmbedder(Embedder):
     in float32 otherwise; :attr:`precision` says which one is in use.
     """
 
-    parallel = True
-
     def __init__(
         self,
         name: str,
@@ -329,8 +324,6 @@ class SentenceTransformerEmbedder(Embedder):
 
 class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 as int8 ONNX: onnxruntime, ``tokenizers``, mean pooling."""
-
-    parallel = True
 
     def __init__(self, name: str, max_tokens: int = 256, threads: int | None = None) -> None:
         try:

@@ -1,9 +1,10 @@
 """Embedding in several worker processes, one CPU thread each.
 
-On a small CPU, one torch process with two threads loses much of its second
-core to thread synchronisation as soon as anything else runs; two processes
-with one thread each do not (docs/benchmarks.md, "Embedding speed" and
-"Indexing at a laptop's pace"). :func:`encode_batches` hands length-sorted
+Two processes with one thread each instead of one torch process with two
+threads: the earlier measurements under load found x1.6-1.8, those of issue 18
+(docs/benchmarks.md, "Indexing at a laptop's pace") x0.8-1.6, no better on
+average, so it is opt-in (``Embedder.embed(workers=N)``,
+``build_index(embed_workers=N)``). :func:`encode_batches` hands length-sorted
 batches to a pool of spawned workers, each loading the embedder by its
 registered name once, and yields the raw vectors in the order of the batches,
 so that the caller normalises, caches and reports progress as in one process.
@@ -22,18 +23,7 @@ PARALLEL_MIN_TEXTS = 2000
 """Below this many texts to embed a pool is not worth starting (each worker loads the
 model: a few seconds)."""
 
-MAX_WORKERS = 4
-"""At most this many worker processes, whatever the core count."""
-
 _WORKER: dict[str, object] = {}
-
-
-def default_workers(device: str = "cpu") -> int:
-    """Worker processes for a bulk embedding job: one per core (at most
-    :data:`MAX_WORKERS`) on a CPU, 1 (no pool) on a GPU or a one-core machine."""
-    if device != "cpu":
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 def _init(name: str, cache_dir: str | None) -> None:
