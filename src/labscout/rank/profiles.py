@@ -14,6 +14,7 @@ product over the store's authorships) and kept while the index is alive.
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -74,11 +75,19 @@ class AuthorProfiles:
 
 
 def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
-    """The profiles of ``index``'s authors, built on first use and kept with the index."""
+    """The profiles of ``index``'s authors, built on first use and kept with the index.
+
+    After the build, ``gc.freeze()`` moves every object alive (the index, the profiles,
+    what the process loaded) out of the cyclic collector's reach: they live as long as
+    the process, and without it one ``find`` in ten paid a 150-250 ms full collection
+    over them (docs/benchmarks.md, "Expert finding: new defaults (issue 18)").
+    """
     with _LOCK:
         got = _BUILT.get(index)
         if got is None:
             got = _BUILT[index] = AuthorProfiles.build(store, index)
+            gc.collect()
+            gc.freeze()
         return got
 
 
