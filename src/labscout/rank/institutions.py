@@ -388,7 +388,9 @@ def ladder_matches(
 
     rp = rank_params or RankParams()
     rp = rp.with_(
-        depth=max(rp.depth, params.depth), n_evidence=max(params.n_evidence, rp.max_works)
+        depth=max(rp.depth, params.depth),
+        n_evidence=max(params.n_evidence, rp.max_works),
+        profile_weight=0.0,  # fit is the works score: it is what institutions are credited
     )
     if params.work_power is not None:
         rp = rp.with_(lexical_power=params.work_power, dense_power=params.work_power)
