@@ -73,6 +73,12 @@ class ReadingParams:
     """A central work is cited by at least this many of the topic's works."""
     n_people: int = 5
     per_person: int = 1
+    fusion: str = "weighted"
+    """How BM25 and embedding scores of works are fused to pick the topic's works:
+    ``weighted`` (0.3 BM25 / 0.7 embeddings over min-max scaled scores). Not find's
+    ``power`` fusion, which is tuned to let works vote for researchers (issue 18) and
+    drops works far below the query's best match; a reading list wants the topic's
+    breadth, so its works keep the fusion they were chosen with."""
 
     def scaled(self, n_indexed: int, cap: int) -> int:
         """``share`` of ``n_indexed`` works, at least ``min_works``, at most ``cap``."""
@@ -209,7 +215,9 @@ def reading_list(
     n_indexed = len(index.work_ids)
     n_topic = params.scaled(n_indexed, params.depth)
     n_relevant = params.scaled(n_indexed, params.relevant_depth)
-    got = retrieve(index, [QueryText(text)], RankParams(depth=max(n_topic, n_relevant)))
+    works_params = RankParams(depth=max(n_topic, n_relevant), fusion=params.fusion,
+                              lexical_weight=0.3, dense_weight=0.7)  # fmt: skip
+    got = retrieve(index, [QueryText(text)], works_params)
     ranked = [(index.work_ids[row], s) for row, s in got.ranked()]
     relevance = dict(ranked[:n_relevant])
     topic = store.get_works([wid for wid, _ in ranked[:n_topic]])
