@@ -187,3 +187,23 @@ def test_partial_record_never_wipes_a_complete_one(store: Store, tmp_path: Path)
     assert w.abstract == "A study" and w.doi == "10.1/x" and w.venue == "J"  # nothing wipes
     assert w.publication_year == 2020 and [t.id for t in w.topics] == ["T1"]
     assert [a.author_id for a in w.authorships] == ["A7"]
+
+
+def test_numbers_past_64_bits_or_double_range_reject_their_item_only(
+    store: Store, tmp_path: Path
+) -> None:
+    """ijson's C parser with use_float=True stopped the whole list at such a number
+    (found by tests/test_hostile_property.py): the items after it were never read."""
+    f = tmp_path / "iclr2024.json"
+    f.write_text(
+        "["
+        '{"id": "p1", "title": "A paper", "status": 9223372036854775808},'
+        '{"id": "p2", "title": "Another paper", "gs_citation": 1e999},'
+        '{"id": "p3", "title": "A third paper", "author": "Ann A", "gs_citation": 2.5}'
+        "]"
+    )
+    report = paperlists(store, [f], match=False)
+    assert report.read == 3
+    assert report.counts.works_inserted + report.rejected == 3
+    assert report.counts.works_inserted >= 1  # the third paper at least
+    assert store.counts()["works"] == report.counts.works_inserted

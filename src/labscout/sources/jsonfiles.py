@@ -14,6 +14,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -165,9 +166,14 @@ def _iter_list(path: Path, fh: IO[bytes], skip: int) -> Iterator[tuple[int, Any]
     builder: ObjectBuilder | None = None
     too_deep = False
     try:
-        events = ijson.basic_parse(fh, use_float=True)
+        # not use_float=True: the C parser then refuses an integer past 64 bits or a
+        # float past double range and cannot go on; this way every value parses and the
+        # record checks reject what is out of range, item by item
+        events = ijson.basic_parse(fh)
         next(events)  # the list's start_array
         for event, value in events:
+            if type(value) is Decimal:
+                value = float(value)  # 1e999 -> inf, rejected by the record checks
             if depth == 0:
                 if event == "end_array":
                     return
