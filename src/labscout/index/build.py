@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -370,6 +371,10 @@ class SearchIndex:
     def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
         self.path = folder
         self.manifest = manifest
+        self.derived: dict[str, Any] = {}
+        """What ranking derives from this index on first use (author profiles): kept with
+        the index and dropped with it, never in a module-level cache."""
+        self.derived_lock = threading.Lock()
         rows = _read_rows(folder, manifest["n_rows"])
         self.work_ids: list[str] = rows.work_ids
         self.row_of = {w: i for i, w in enumerate(rows.work_ids)}

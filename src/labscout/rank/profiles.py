@@ -15,8 +15,6 @@ product over the store's authorships) and kept while the index is alive.
 from __future__ import annotations
 
 import gc
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,9 +26,6 @@ from labscout.rank.aggregate import AuthorScore
 from labscout.rank.params import RankParams
 from labscout.store import Store
 from labscout.store.rank_reads import authorship_pairs
-
-_BUILT: weakref.WeakKeyDictionary[SearchIndex, AuthorProfiles] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -82,10 +77,10 @@ def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
     the process, and without it one ``find`` in ten paid a 150-250 ms full collection
     over them (docs/benchmarks.md, "Expert finding: new defaults (issue 18)").
     """
-    with _LOCK:
-        got = _BUILT.get(index)
+    with index.derived_lock:
+        got = index.derived.get("author_profiles")
         if got is None:
-            got = _BUILT[index] = AuthorProfiles.build(store, index)
+            got = index.derived["author_profiles"] = AuthorProfiles.build(store, index)
             gc.collect()
             gc.freeze()
         return got
