@@ -207,3 +207,13 @@ def test_numbers_past_64_bits_or_double_range_reject_their_item_only(
     assert report.counts.works_inserted + report.rejected == 3
     assert report.counts.works_inserted >= 1  # the third paper at least
     assert store.counts()["works"] == report.counts.works_inserted
+
+
+def test_a_blank_first_line_of_json_lines_is_no_record(store: Store, tmp_path: Path) -> None:
+    """Found by the Hypothesis suite: a whitespace-only first line was rejected as a
+    malformed record (the later blank lines were already skipped)."""
+    f = tmp_path / "w.jsonl"
+    f.write_bytes(b'\t\n{"id": "https://openalex.org/W1", "title": "A work"}\n')
+    report = openalex_files(store, [f])
+    assert (report.read, report.rejected) == (1, 0)
+    assert store.counts()["works"] == 1

@@ -214,7 +214,7 @@ def _iter_lines_or_document(
             second = fh.readline()
             if _is_object(second):  # JSON Lines whose first line is broken: that line only
                 lineno = 2
-                if skip < 1:
+                if skip < 1 and first.strip():  # a blank first line is no record
                     yield Rejected(str(path), 1, f"malformed JSON line: {first_error}")
                 if skip < 2:
                     yield 2, orjson.loads(second)
