@@ -22,7 +22,9 @@ _ARXIV = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/
                     re.I)  # fmt: skip
 
 # characters no link of ours carries (they would break HTML attributes or BibTeX)
-_UNSAFE = re.compile(r"[\s\"'<>{}\\`]")
+_UNSAFE = re.compile(r"[\s\x00-\x20\x7f\"'<>{}\\`]")
+"""Characters a link from the data never holds: spaces, control characters, quotes and
+what could close an HTML attribute or a BibTeX field."""
 
 _BY_SCHEME = (
     ("openreview", "https://openreview.net/forum?id={}"),
@@ -36,18 +38,21 @@ SEARCH = "https://www.semanticscholar.org/search?q={}"
 
 
 def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) URL with a host, else None."""
-    if not url:
+    """``url`` when it is an http(s) URL with a host and no user part, else None: the one
+    check every link from the data passes (CLI, exports, web pages)."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    text = url.strip()
+    if _UNSAFE.search(text):
         return None
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
+        hostname = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not hostname or parts.username:
         return None
-    if _UNSAFE.search(url.strip()):
-        return None
-    return url.strip()
+    return text
 
 
 def doi_url(doi: str | None) -> str | None:

@@ -17,6 +17,8 @@ from urllib.parse import quote, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from labscout.links import safe_url
+
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
@@ -62,7 +64,6 @@ _KINDS: dict[str, tuple[str, re.Pattern[str]]] = {
     "orcid": ("orcid.org", re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", re.I)),
     "openalex": ("openalex.org", re.compile(r"[WAISCTFP]\d+", re.I)),
 }
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\"'<>\\`]")
 
 
 def external_url(value: object, kind: str | None = None) -> str | None:
@@ -80,15 +81,8 @@ def external_url(value: object, kind: str | None = None) -> str | None:
         host, bare = _KINDS[kind]
         if bare.fullmatch(text):
             return f"https://{host}/{quote(text, safe='/.()-_;:')}"
-    if _UNSAFE.search(text):
-        return None
-    try:
-        parts = urlsplit(text)
-        hostname = (parts.hostname or "").lower()
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not hostname or parts.username:
-        return None
-    if host is not None and hostname != host and not hostname.endswith("." + host):
-        return None
-    return text
+    url = safe_url(text)
+    if url is None or host is None:
+        return url
+    hostname = (urlsplit(url).hostname or "").lower()
+    return url if hostname == host or hostname.endswith("." + host) else None
