@@ -16,7 +16,8 @@ from urllib.parse import quote, urlsplit
 
 from labscout.records import Work
 
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+DOI_REF = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+"""A DOI as people write it (bare, ``doi:`` or a doi.org URL); group 1 is the DOI."""
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.I)
 _ARXIV = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$",
                     re.I)  # fmt: skip
@@ -57,7 +58,7 @@ def safe_url(url: str | None) -> str | None:
 
 def doi_url(doi: str | None) -> str | None:
     """``https://doi.org/<doi>`` for a DOI (bare, ``doi:`` or a doi.org URL), else None."""
-    m = _DOI.match((doi or "").strip())
+    m = DOI_REF.match((doi or "").strip())
     return f"https://doi.org/{quote(m.group(1), safe='/:;()._-')}" if m else None
 
 

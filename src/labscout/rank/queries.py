@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labscout.errors import InputError, MissingExtraError, NotFoundError
+from labscout.links import DOI_REF
 from labscout.people import FORMS_HINT, normalize_orcid, resolve_person
 from labscout.sources.jsonfiles import read_text_file
 from labscout.store import Store
 
 _OPENALEX_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)$", re.I)
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
 _ARXIV = re.compile(
     r"^(?:arxiv:|https?://arxiv\.org/(?:abs|pdf)/)?"
     r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?$",
@@ -48,7 +48,7 @@ def resolve_work(store: Store, ref: str) -> str:
         if store.get_works([wid]):
             return wid
         raise NotFoundError(f"no work {m.group(1)} in the store", hint=_HINT)
-    if m := _DOI.match(ref):
+    if m := DOI_REF.match(ref):
         doi = m.group(1).lower()
         found = _one(store.find_work_ids("doi", doi))
         if found is None and doi.startswith("10.48550/arxiv."):
@@ -103,7 +103,7 @@ def resolve_bib(store: Store, path: str | os.PathLike[str]) -> BibMatch:
     for entry in library.entries:
         wid = None
         doi = _field(entry, "doi")
-        if doi and (m := _DOI.match(doi)):
+        if doi and (m := DOI_REF.match(doi)):
             wid = _one(store.find_work_ids("doi", m.group(1).lower()))
         if wid is None:
             for cand in (_field(entry, "eprint"), _field(entry, "url"), _field(entry, "arxiv")):
