@@ -14,6 +14,7 @@ from labscout.cli import app
 from labscout.errors import InputError
 from labscout.rank.affinity import (
     CENTRE_MIN_REVIEWERS,
+    PRUNE_MIN_TEXTS,
     affinity_from_files,
     centre_on_pool,
     compute_affinity,
@@ -196,3 +197,28 @@ def test_centring_demotes_a_paper_whose_words_everyone_uses() -> None:
     # raw cosine: the generic paper matches R0 best; centred: the one only R0 shares
     assert raw[("g", "~R0")] > raw[("s", "~R0")]
     assert centred[("s", "~R0")] > centred[("g", "~R0")]
+
+
+def _cos(rows, i: int, j: int) -> float:
+    return float((rows[i] @ rows[j].T).toarray()[0, 0])
+
+
+def test_pruning_keeps_the_words_that_can_tell_papers_apart() -> None:
+    # every text: a word everyone uses, a word of its own, a word shared with one other
+    texts = [f"zorblat uniq{i}x pairword{i // 2}x" for i in range(PRUNE_MIN_TEXTS)]
+    pruned = tfidf_rows(texts, prune=True)
+    full = tfidf_rows(texts, prune=False)
+    # pruned: only the shared pair word is left, so the two texts of a pair are equal
+    assert _cos(pruned, 0, 1) == pytest.approx(1.0)
+    assert _cos(pruned, 0, 2) == pytest.approx(0.0)
+    # unpruned: the common word links everyone and the own word dilutes the pair
+    assert 0.0 < _cos(full, 0, 2) < _cos(full, 0, 1) < 0.99
+
+
+def test_small_pools_and_fully_pruned_vocabularies_are_not_pruned() -> None:
+    small = [f"zorblat uniq{i}x pairword{i // 2}x" for i in range(PRUNE_MIN_TEXTS - 1)]
+    a, b = tfidf_rows(small, prune=True), tfidf_rows(small, prune=False)
+    assert a.shape == b.shape and abs(a - b).max() == 0
+    same = ["alpha beta gamma"] * PRUNE_MIN_TEXTS  # every word in every text
+    rows = tfidf_rows(same, prune=True)
+    assert _cos(rows, 0, 1) == pytest.approx(1.0)  # all words kept, not an empty model
