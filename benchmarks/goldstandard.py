@@ -253,7 +253,9 @@ def main() -> None:
             )
         for k, w in settings:
             t = time.perf_counter()
-            rows.append((name, f"top-{k}", w, run_method(versions, ratings, name, k, w, cache_dir)))
+            label = f"{name}, new default" if (k, w) == (TOP_K, LEXICAL_WEIGHT) else name
+            r = run_method(versions, ratings, name, k, w, cache_dir)
+            rows.append((label, f"top-{k}", w, r))
             print(f"({name} top-{k} w={w}: {time.perf_counter() - t:.1f}s)", file=sys.stderr)
     print()
     print("| method | aggregate | lexical weight | loss (sd) | vs TF-IDF | easy acc | hard acc |")

@@ -71,8 +71,9 @@ def affinity(
         float | None,
         typer.Option(
             "--lexical-weight",
-            help="Weight of the TF-IDF score (stemmed words, centred on each paper's mean "
-            "over the reviewers) in the fusion, 0..1 (default 0.4).",
+            help="Weight of the TF-IDF score (stemmed words; from 400 texts on, only words "
+            "in 2+ texts and in at most 10% of them; centred on each paper's mean over the "
+            "reviewers) in the fusion, 0..1 (default 0.4).",
         ),
     ] = None,
     no_cache: Annotated[
