@@ -238,3 +238,21 @@ def test_liked_works_alone_make_a_plan(ls: Labscout) -> None:
     assert plan.query["query_works"] == ["WU30"] and plan.query["reach_from"] == ["K"]
     assert TEXT in plan.reading_note  # the reading list is for the liked work's title
     assert {t.institution_id for t in plan.targets()} >= {"U1", "C1"}
+
+
+def test_linked_works_name_authors_as_the_paper_prints_them() -> None:
+    """The plan's linked works follow the reading list's rule: the name printed on the
+    paper first, the stored display name only where the paper gives none."""
+    from labscout.planning.targets import author_names
+
+    w = Work(
+        id="W9",
+        title="A paper",
+        authorships=(
+            Authorship("A2", "last", 1, raw_author_name=None),
+            Authorship("A1", "first", 0, raw_author_name="J. Smith"),
+            Authorship("A3", "middle", 2),
+        ),
+    )
+    names = {"A1": "Jane Smith", "A2": "Bo Li"}
+    assert author_names(w, names) == ("J. Smith", "Bo Li", "A3")

@@ -35,9 +35,10 @@ class Context:
 
 
 def author_names(work: Work, names: dict[str, str]) -> tuple[str, ...]:
-    """The work's authors in order: their stored display names, else the name on the paper."""
+    """The work's authors in order, as printed on the paper, else their stored display names
+    (the reading list's rule, so one paper lists its authors the same way everywhere)."""
     ships = sorted(work.authorships, key=lambda s: s.position_index)
-    return tuple(names.get(a.author_id) or a.raw_author_name or a.author_id for a in ships)
+    return tuple(a.raw_author_name or names.get(a.author_id) or a.author_id for a in ships)
 
 
 def linked(w: Work, names: dict[str, str], reason: str) -> LinkedWork:
