@@ -18,6 +18,9 @@ from labscout.records import Work
 
 DOI_REF = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
 """A DOI as people write it (bare, ``doi:`` or a doi.org URL); group 1 is the DOI."""
+ORCID_ID = r"\d{4}-\d{4}-\d{4}-\d{3}[\dXx]"
+"""The shape of a bare ORCID iD (the check digit X in either case): the one pattern that
+the person resolver and the web's link check build on."""
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.I)
 _ARXIV = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?$",
                     re.I)  # fmt: skip

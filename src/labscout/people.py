@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from labscout.errors import AmbiguousError, InputError, NotFoundError
+from labscout.links import ORCID_ID
 from labscout.store import people_reads as R
 
 if TYPE_CHECKING:
@@ -44,9 +45,7 @@ FORMS_HINT = (
 )
 
 # the one ORCID pattern: bare, or an orcid.org URL; the check digit X in either case
-_ORCID = re.compile(
-    r"^(?:(?:https?://)?(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dXx])/?$"
-)
+_ORCID = re.compile(rf"^(?:(?:https?://)?(?:www\.)?orcid\.org/)?({ORCID_ID})/?$")
 _OPENALEX = re.compile(
     r"^(?:(?:https?://)?(?:api\.)?openalex\.org/(?:authors/)?)?([Aa]\d+)/?$"
 )

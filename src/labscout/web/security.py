@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from labscout.links import safe_url
+from labscout.links import ORCID_ID, safe_url
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -61,7 +61,7 @@ class SecurityHeaders:
 _KINDS: dict[str, tuple[str, re.Pattern[str]]] = {
     "ror": ("ror.org", re.compile(r"0[a-z0-9]{6}\d{2}", re.I)),
     "doi": ("doi.org", re.compile(r"10\.\d{4,9}/\S+")),
-    "orcid": ("orcid.org", re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", re.I)),
+    "orcid": ("orcid.org", re.compile(ORCID_ID)),
     "openalex": ("openalex.org", re.compile(r"[WAISCTFP]\d+", re.I)),
 }
 
