@@ -190,9 +190,17 @@ def store_works(store) -> tuple[list[str], list[str], dict[str, list[str]]]:
 
 
 def sample_queries(
-    split: str, venues: tuple[str, ...], n: int, min_works: int, counts: dict[str, int], seed: int
+    split: str,
+    venues: tuple[str, ...],
+    n: int,
+    min_works: int,
+    counts: dict[str, int],
+    seed: int,
+    part: str = "both",
 ):
-    """``n`` papers of the query years whose authors include one with ``min_works`` in the store."""
+    """``n`` papers of the query years whose authors include one with ``min_works`` in the store;
+    the query text is ``title. abstract`` (``part="both"``) or the title alone (``"title"``:
+    a short query; the same papers are sampled either way)."""
     from labscout.index.build import work_text
     from labscout.sources.paperlists import author_id, split_authors
 
@@ -210,7 +218,8 @@ def sample_queries(
             if not known:
                 continue
             last = ids[-1] if len(ids) > 1 and ids[-1] in known else None
-            pool.append(Query(f"{f.name}:{i}", work_text(title, abstract), known, last))
+            text = title if part == "title" else work_text(title, abstract)
+            pool.append(Query(f"{f.name}:{i}", text, known, last))
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(pool), size=min(n, len(pool)), replace=False)
     return [pool[i] for i in sorted(picked)], len(pool)
@@ -379,6 +388,12 @@ def main() -> int:
     )
     ap.add_argument("--min-works", type=int, default=3, help="papers in the store to be known")
     ap.add_argument(
+        "--query-part",
+        choices=("both", "title"),
+        default="both",
+        help="query text: title and abstract (both; default) or the title alone (short queries)",
+    )
+    ap.add_argument(
         "--embedder",
         default="minilm-bf16",
         help="embedder of the index; mpnet-bf16 = all-mpnet-base-v2 from the registry parts, "
@@ -430,7 +445,7 @@ def main() -> int:
         for a in set(a_list):
             counts[a] += 1
     queries, pool = sample_queries(
-        args.split, venues, args.queries, args.min_works, counts, args.seed
+        args.split, venues, args.queries, args.min_works, counts, args.seed, args.query_part
     )
     print(
         f"store: {len(ids):,} works, {len(counts):,} authors "

@@ -15,6 +15,9 @@
 
     .venv/bin/python benchmarks/find.py [--versions 1,2,3] [--paperlists-db pl.duckdb [--recall N]]
 
+5. With --speed: find's latency p50/p95 on that store with the defaults before issue
+   18, of issue 18, and today's, alternating query by query (nothing is built).
+
 4. With --recall N: leave-one-out expert recall on that store: N papers' titles are
    queries, each paper hidden, its authors with other papers in the store are the
    right answers; MRR and top-10 figures for each fusion and aggregation variant.
@@ -280,6 +283,53 @@ def timings_store(db: str, embedder: str | None) -> None:
     store.close()
 
 
+def compare_speed(db: str, rounds: int = 3, top: int = 10) -> None:
+    """find's latency with each set of defaults on an indexed store, the sets alternating
+    query by query in one process (so load and caches fall on all alike): the defaults
+    before issue 18 (``RankParams.legacy()``), those of issue 18 without the body of work
+    (``body_weight=0``), and today's. Short topic queries (``QUERIES``) and abstract-length
+    ones (title and abstract of 10 stored works, spread over the store). The index must
+    exist (it is loaded, never built); the load average is printed beside the figures."""
+    import os
+
+    from labscout.index.build import load_index
+    from labscout.query import Query
+    from labscout.rank.find import find
+    from labscout.rank.params import RankParams
+    from labscout.store import Store
+
+    store = Store(db, read_only=True)
+    index = load_index(store)
+    sets = {
+        "before (legacy)": RankParams.legacy(),
+        "issue 18 (no body)": RankParams(body_weight=0.0),
+        "now": RankParams(),
+    }
+    rows = index.work_ids[:: max(1, len(index.work_ids) // 10)][:10]
+    abstracts = [f"{w.title}. {w.abstract}" for w in store.get_works(rows) if w.abstract]
+    t0 = time.perf_counter()
+    for params in sets.values():  # warm-up: the model, the profiles
+        find(store, Query(text=abstracts[0], top=top), params=params, index=index)
+    print(f"\n{db}: {len(index):,} works ({index.manifest['vectors']['kind']} vectors, "
+          f"{index.embedder_name}); warm-up {time.perf_counter() - t0:.1f}s")  # fmt: skip
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("| queries | defaults | finds | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|")
+    for kind, texts in (("short topic", QUERIES), ("abstract-length", abstracts)):
+        times: dict[str, list[float]] = {name: [] for name in sets}
+        for _ in range(rounds):
+            for text in texts:
+                for name, params in sets.items():
+                    t = time.perf_counter()
+                    find(store, Query(text=text, top=top), params=params, index=index)
+                    times[name].append(time.perf_counter() - t)
+        for name, got in times.items():
+            p50, p95 = _percentiles(got)
+            print(f"| {kind} | {name} | {len(got)} | {p50:.0f} | {p95:.0f} |")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    store.close()
+
+
 def expert_recall(db: str, n: int = 200, seed: int = 0) -> None:
     """Leave-one-out on a real corpus: a paper's title is the query, the paper itself is
     hidden, and its authors who have other papers in the corpus are the right answers."""
@@ -360,7 +410,16 @@ def main() -> None:
     ap.add_argument("--paperlists-db", help="a store built with `labscout ingest paperlists`")
     ap.add_argument("--embedder", help="embedder for the --paperlists-db index")
     ap.add_argument("--recall", type=int, default=0, help="leave-one-out papers (--paperlists-db)")
+    ap.add_argument(
+        "--speed",
+        action="store_true",
+        help="with --paperlists-db: find's p50/p95 with the old and new defaults, alternating "
+        "(loads the index, builds nothing)",
+    )
     args = ap.parse_args()
+    if args.speed and args.paperlists_db:
+        compare_speed(args.paperlists_db)
+        return
     if not args.skip_gold:
         if not GOLD.is_dir():
             print(f"skipped: {GOLD} not found")

@@ -114,8 +114,68 @@ def test_profiles_count_only_for_long_queries(causal_store) -> None:
     params = RankParams()
     assert not long_enough(query_terms(index, ["causal inference"]), params)
     assert long_enough(query_terms(index, EXPERT_TITLES), params)  # several texts add up
-    every = params.with_(n_evidence=20)  # every contribution listed
+    every = params.with_(n_evidence=20, body_weight=0.0)  # every contribution listed
     short = find(causal_store, Query(text="causal inference", top=3), params=every)
     expert = short.matches[0]
-    # no profile: the score is the plain sum of the researcher's contributions
+    # no profile (and no body of work): the score is the plain sum of the contributions
     assert expert.score == pytest.approx(sum(e.contribution for e in expert.evidence), abs=1e-4)
+
+
+def test_top_mean_padded_counts_missing_works_as_zero() -> None:
+    import numpy as np
+
+    from labscout.rank.body import top_mean_padded
+
+    values = np.array([0.9, 0.1, 0.8, 0.7, 0.6, 0.9])
+    groups = np.array([0, 0, 0, 0, 1, 2])
+    got = top_mean_padded(values, groups, 4, 3)
+    # group 0: its three best (0.9, 0.8, 0.7); groups 1 and 2: one work, a third of it;
+    # group 3 has no works
+    assert got == pytest.approx([0.8, 0.2, 0.3, 0.0])
+
+
+def test_add_body_rescores_the_candidates_only() -> None:
+    import numpy as np
+
+    from labscout.rank.aggregate import AuthorScore
+    from labscout.rank.body import add_body
+
+    ranked = [AuthorScore("a", 4.0, ()), AuthorScore("b", 2.0, ()), AuthorScore("c", 1.0, ())]
+    params = RankParams(body_weight=1.0, body_power=2.0)
+    got = add_body(ranked, np.array([0.2, 0.4]), params, scaled=False)  # a and b are candidates
+    # scaled to the best (a 1.0, b 0.5, c 0.25); body over the best: a 0.5, b 1.0, squared
+    assert [(s.author_id, s.score) for s in got] == [
+        ("b", pytest.approx(0.5 + 1.0)),
+        ("a", pytest.approx(1.0 + 0.25)),
+        ("c", pytest.approx(0.25)),
+    ]
+    # scores already scaled by the profile blend are not divided again
+    kept = add_body(ranked, np.array([0.0, 0.0]), params, scaled=True)
+    assert [s.score for s in kept] == [4.0, 2.0, 1.0]
+
+
+def test_body_of_work_reaches_past_the_retrieved_works(causal_store) -> None:
+    from labscout.index.build import load_index
+    from labscout.rank.body import body_scores
+    from labscout.rank.profiles import profiles_for
+
+    index = load_index(causal_store)
+    vec = index.embed_queries(["causal inference"])
+    who = ["expert", "newcomer", "boss0", "nobody"]
+    got = body_scores(index, profiles_for(causal_store, index), vec, who, RankParams())
+    # ten works on the topic against one; a stranger to the topic; no works at all
+    assert got[0] > got[1] > got[2]
+    assert got[3] == 0.0
+    # find with a retrieval so shallow that each list keeps two works: the recent paper's
+    # last author leads on the retrieved works, the expert's body of work puts them first
+    shallow = RankParams(reference_year=2024, depth=2)
+    top = find(causal_store, Query(text="causal inference", top=3), params=shallow)
+    assert top.matches[0].author_id == "expert"
+    off = find(causal_store, Query(text="causal inference", top=3),
+               params=shallow.with_(body_weight=0.0))  # fmt: skip
+    assert off.matches[0].author_id != "expert"
+
+
+def test_legacy_defaults_have_no_body_of_work() -> None:
+    assert RankParams.legacy().body_weight == 0.0
+    assert RankParams().body_weight > 0

@@ -15,12 +15,13 @@ from labscout.index.build import SearchIndex, load_index
 from labscout.people import normalize_orcid, person_of, ref_kind
 from labscout.progress import Progress
 from labscout.query import FIND_TOP, Query
-from labscout.rank.aggregate import aggregate
+from labscout.rank.aggregate import AuthorScore, aggregate
+from labscout.rank.body import add_body, body_scores
 from labscout.rank.explain import explain
 from labscout.rank.params import RankParams
 from labscout.rank.profiles import blend, long_enough, profiles_for, query_terms
 from labscout.rank.queries import AuthorQuery, resolve_author, resolve_bib, resolve_work
-from labscout.rank.retrieve import QueryText, retrieve
+from labscout.rank.retrieve import QueryText, Retrieved, retrieve
 from labscout.results import FindResult, WorkHit
 from labscout.store import Store
 
@@ -84,10 +85,7 @@ def find(
     records = store.works_for_ranking(list(by_work))
     author_ids = sorted({a.author_id for w in records.values() for a in w.authorships})
     ranked = aggregate(by_work, records, params, excluded, person_of(store, author_ids))
-    terms = query_terms(index, [q.text for q in queries]) if params.profile_weight > 0 else []
-    if ranked and terms and long_enough(terms, params):
-        who = [s.author_id for s in ranked]
-        ranked = blend(ranked, profiles_for(store, index).scores(terms, who), params)
+    ranked = _researcher_scores(store, index, ranked, queries, got, params)
     ranked, hosts = _filtered(store, ranked, filters)
 
     hits = _work_hits(got, records, index)
@@ -113,6 +111,31 @@ def find(
         ),
         interns={a: hosts[a].to_dict() for a in (m.author_id for m in matches) if a in hosts},
     )
+
+
+def _researcher_scores(
+    store: Store,
+    index: SearchIndex,
+    ranked: list[AuthorScore],
+    queries: list[QueryText],
+    got: Retrieved,
+    params: RankParams,
+) -> list[AuthorScore]:
+    """The works-based ranking with, for long queries, the word profiles blended in
+    (:func:`labscout.rank.profiles.blend`), then the top candidates' body of work added
+    (:mod:`labscout.rank.body`)."""
+    if not ranked:
+        return ranked
+    terms = query_terms(index, [q.text for q in queries]) if params.profile_weight > 0 else []
+    scaled = bool(terms) and long_enough(terms, params)
+    if scaled:
+        who = [s.author_id for s in ranked]
+        ranked = blend(ranked, profiles_for(store, index).scores(terms, who), params)
+    if params.body_weight > 0 and got.query_vectors is not None:
+        cands = [s.author_id for s in ranked[: params.body_candidates]]
+        body = body_scores(index, profiles_for(store, index), got.query_vectors, cands, params)
+        ranked = add_body(ranked, body, params, scaled)
+    return ranked
 
 
 def _query_works(store: Store, query: Query) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:

@@ -391,6 +391,7 @@ def ladder_matches(
         depth=max(rp.depth, params.depth),
         n_evidence=max(params.n_evidence, rp.max_works),
         profile_weight=0.0,  # fit is the works score: it is what institutions are credited
+        body_weight=0.0,  # (and no body-of-work term: it credits no institution either)
     )
     if params.work_power is not None:
         rp = rp.with_(lexical_power=params.work_power, dense_power=params.work_power)

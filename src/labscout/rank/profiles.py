@@ -35,6 +35,9 @@ class AuthorProfiles:
     row_of: dict[str, int]
     by_term: Any
     """scipy CSC matrix, authors x terms."""
+    works_of: Any = None
+    """scipy CSR matrix, authors x index rows: 1 where the author wrote the row's work
+    (what :mod:`labscout.rank.body` reads each candidate's works from)."""
 
     @classmethod
     def build(cls, store: Store, index: SearchIndex) -> AuthorProfiles:
@@ -54,7 +57,7 @@ class AuthorProfiles:
         who = sp.csr_matrix(
             (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_of), docs.shape[0])
         )
-        return cls(row_of, normalize(who @ docs).tocsc())
+        return cls(row_of, normalize(who @ docs).tocsc(), who)
 
     def scores(
         self, term_lists: Sequence[list[int]], author_ids: Iterable[str]

@@ -37,6 +37,9 @@ class Retrieved:
     scores: dict[int, float] = field(default_factory=dict)
     lexical_rank: dict[int, int] = field(default_factory=dict)
     dense_rank: dict[int, int] = field(default_factory=dict)
+    query_vectors: np.ndarray | None = None
+    """The query texts' unit vectors, one row a text (None when the fusion used no
+    embeddings)."""
 
     def ranked(self) -> list[tuple[int, float]]:
         return sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -150,6 +153,7 @@ def retrieve(
         if fresh:
             qvecs[fresh] = index.embed_queries([queries[i].text for i in fresh])
         dense_lists = _dense_top(index, qvecs, mask, params.depth)
+        out.query_vectors = qvecs
     n = len(queries)
     for q, dense in zip(queries, dense_lists, strict=True):
         lexical = _lexical_top(index, q.text, mask, params.depth) if need_lex else []
