@@ -17,7 +17,8 @@ indexed. Each method ranks every author of the store; scored on the first
   over the queries whose last author is known (senior-author finding).
 
 Methods, in one run: ``labscout.find`` with the library's defaults (and with
-``--legacy`` the defaults before issue 18, ``RankParams.legacy()``); BM25
+``--legacy`` the defaults before issue 18, ``RankParams.legacy()``; with ``--previous``
+those of issue 18 before session 3, without the body of work); BM25
 voting (bm25s over the store's works, the top ``--vote-k`` (20) works vote
 for their authors with their BM25 scores); TF-IDF profiles (scikit-learn:
 each author's works concatenated, cosine to the query). Each MRR comes with
@@ -48,7 +49,7 @@ key: a change to ``rank/`` reuses the cached index.
 
     .venv/bin/python benchmarks/expert_finding.py --split A [--queries 300] [--max-store 20000]
         [--embedder minilm-bf16] [--depth 100] [--vote-k 20] [--boot 1000] [--seed 0]
-        [--legacy] [--variants] [--venues acl,naacl]
+        [--legacy] [--previous] [--variants] [--venues acl,naacl] [--query-part title]
 
 Skips cleanly (exit 0) when ../shared/data/paperlists is absent.
 """
@@ -411,6 +412,12 @@ def main() -> int:
         action="store_true",
         help="also find with the defaults before issue 18 (RankParams.legacy())",
     )
+    ap.add_argument(
+        "--previous",
+        action="store_true",
+        help="also find with issue 18's defaults before session 3 (no body of work: "
+        "RankParams(body_weight=0))",
+    )
     ap.add_argument("--out", type=Path, help="also write figures and per-query ranks as JSON")
     ap.add_argument("--cache-dir", type=Path, default=CACHE)
     ap.add_argument("--rebuild", action="store_true", help="build the cached store+index anew")
@@ -460,6 +467,12 @@ def main() -> int:
         from labscout import RankParams
 
         variants["labscout.find (old defaults, before issue 18)"] = RankParams.legacy()
+    if args.previous:
+        from labscout import RankParams
+
+        variants["labscout.find (issue 18 before session 3: no body of work)"] = RankParams(
+            body_weight=0.0
+        )
     if args.variants:
         variants["labscout.find, BM25 only"] = {"fusion": "lexical"}
         variants["labscout.find, dense only"] = {"fusion": "dense"}

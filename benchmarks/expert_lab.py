@@ -72,6 +72,8 @@ class Config:
     mv_top: int = 3
     mv_rec: bool = False
     mv_pad: bool = False
+    mv_cred: float = 0.0
+    """Each work's cosine times (authorship credit on it) ** mv_cred before the top."""
     mv_min_terms: int = 0
     """The body-of-work features count only for queries of at least this many terms."""
     mv_tau: float = 0.0
@@ -284,6 +286,9 @@ def rank(lab: Lab, q: int, c: Config, rec: np.ndarray) -> np.ndarray:
         seg = np.repeat(np.arange(len(cand)), np.diff(sub.indptr))
         if c.mv_w:
             v = cos[sub.indices] * (rec[sub.indices] if c.mv_rec else 1.0)
+            if c.mv_cred:
+                cred = lab.credit_matrix(c.w_first, c.w_middle).T.tocsr()[cand]
+                v = v * np.asarray(cred.data) ** c.mv_cred
             if c.mv_tau > 0:
                 e = np.exp((v.astype(np.float64) - 1.0) / c.mv_tau)
                 f = 1.0 + c.mv_tau * np.log(
