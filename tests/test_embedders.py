@@ -113,6 +113,34 @@ def test_default_embedder_loads_offline_and_ranks_sensibly() -> None:
 
 
 @pytest.mark.embed
+def test_bf16_weights_give_fp32_vectors_under_their_own_cache_key() -> None:
+    """Where the CPU does bfloat16, ``minilm-bf16`` holds bfloat16 weights (no autocast):
+    its vectors agree with fp32 to a cosine of 0.999, and its cache key (and so the
+    manifest an index is checked against) differs from the autocast revision's."""
+    import torch
+
+    emb = E.get_embedder("minilm-bf16")
+    ref = E.get_embedder("minilm-torch")
+    dtype = next(emb.model.parameters()).dtype  # type: ignore[attr-defined]
+    if emb.precision != "bf16":  # type: ignore[attr-defined]
+        assert dtype == torch.float32 and emb.cache_key.endswith("/1/fp32")
+        return
+    assert dtype == torch.bfloat16
+    assert next(ref.model.parameters()).dtype == torch.float32  # type: ignore[attr-defined]
+    assert emb.cache_key == f"minilm-bf16/256/{E.BF16_REVISION}/bf16" != "minilm-bf16/256/1/bf16"
+    assert emb.describe()["cache_key"] == emb.cache_key
+    texts = [
+        "Graph neural networks predict molecular properties. " * 3,
+        "word " * 400,  # truncated at 256 tokens
+        "A history of medieval French poetry.",
+        "short",
+    ]
+    for batch in ([texts[0]], texts):  # one text (one thread) and a batch
+        cos = np.sum(emb.embed(batch) * ref.embed(batch), axis=1)
+        assert cos.min() > 0.999, cos
+
+
+@pytest.mark.embed
 def test_int8_onnx_tokenises_like_the_model() -> None:
     """The ONNX path (own tokenisation, padding and pooling) truncates and pools correctly."""
     emb = E.get_embedder("minilm-int8-128")
