@@ -143,15 +143,17 @@ def test_add_body_rescores_the_candidates_only() -> None:
     ranked = [AuthorScore("a", 4.0, ()), AuthorScore("b", 2.0, ()), AuthorScore("c", 1.0, ())]
     params = RankParams(body_weight=1.0, body_power=2.0)
     got = add_body(ranked, np.array([0.2, 0.4]), params, scaled=False)  # a and b are candidates
-    # scaled to the best (a 1.0, b 0.5, c 0.25); body over the best: a 0.5, b 1.0, squared
+    # body over the best: a 0.5, b 1.0, squared, in units of the best score (4)
     assert [(s.author_id, s.score) for s in got] == [
-        ("b", pytest.approx(0.5 + 1.0)),
-        ("a", pytest.approx(1.0 + 0.25)),
-        ("c", pytest.approx(0.25)),
+        ("b", pytest.approx(2.0 + 4.0 * 1.0)),
+        ("a", pytest.approx(4.0 + 4.0 * 0.25)),
+        ("c", pytest.approx(1.0)),
     ]
-    # scores already scaled by the profile blend are not divided again
-    kept = add_body(ranked, np.array([0.0, 0.0]), params, scaled=True)
-    assert [s.score for s in kept] == [4.0, 2.0, 1.0]
+    # scores already relative (after the profile blend): the unit is 1
+    rel = add_body(ranked, np.array([0.2, 0.4]), params, scaled=True)
+    assert [s.score for s in rel] == pytest.approx([4.25, 3.0, 1.0])
+    # no body similarity at all: nothing changes
+    assert add_body(ranked, np.array([0.0, 0.0]), params, scaled=False) == ranked
 
 
 def test_body_of_work_reaches_past_the_retrieved_works(causal_store) -> None:

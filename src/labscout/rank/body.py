@@ -9,8 +9,9 @@ in the store (not only the retrieved ones), and the mean of the ``body_top`` bes
 counting a missing work as 0. A researcher with three works close to the query gets
 about their cosine; one with a single close work a third of it. That score, over the
 query's best candidate's and raised to ``body_power``, is added with ``body_weight``
-to the score so far (itself scaled so that the best researcher has 1, plus up to 1
-from the profile). Researchers below the candidates keep their order, below them.
+to the score so far, in units of the best researcher's score (1 after the profile
+blend, which makes scores relative). Researchers below the candidates keep their
+order and their scores, below them.
 
 With several query texts (liked works, ``--mine``), a researcher's score is the mean
 over the texts. Everything needed is in the index (the vectors) and in the author
@@ -20,7 +21,6 @@ profiles' table of who wrote which row, so this costs one small matrix product.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -82,19 +82,25 @@ def add_body(
     scaled: bool,
 ) -> list[AuthorScore]:
     """The first ``len(body)`` researchers of ``ranked`` (the candidates) get
-    ``body_weight * (body / best body) ** body_power`` added to their score; the scores
-    are first divided by the best one unless ``scaled`` (already scaled by
-    :func:`labscout.rank.profiles.blend`). Re-sorted; the rest keep their order below."""
+    ``body_weight * (body / best body) ** body_power`` added to their score, in units of
+    the best score so far (1 when ``scaled``: :func:`labscout.rank.profiles.blend` made
+    the scores relative already; else the best works score, so that the body term weighs
+    the same against the best researcher either way). Re-sorted; the researchers below
+    the candidates keep their order and their scores."""
     if not ranked:
         return []
-    top = 1.0 if scaled else (max(s.score for s in ranked) or 1.0)
-    best = float(body.max()) if len(body) else 0.0
-    out = []
-    for i, s in enumerate(ranked):
-        score = s.score / top
-        if i < len(body) and best > 0:
-            score += params.body_weight * (max(float(body[i]), 0.0) / best) ** params.body_power
-        out.append(replace(s, score=score))
     k = len(body)
-    head = sorted(out[:k], key=lambda s: (-s.score, s.author_id))
-    return head + out[k:]
+    best = float(body.max()) if k else 0.0
+    if best <= 0:
+        return list(ranked)
+    unit = params.body_weight * (1.0 if scaled else max(s.score for s in ranked))
+    head = [
+        AuthorScore(
+            s.author_id,
+            s.score + unit * (max(float(b), 0.0) / best) ** params.body_power,
+            s.contributions,
+        )
+        for s, b in zip(ranked[:k], body, strict=False)
+    ]
+    head.sort(key=lambda s: (-s.score, s.author_id))
+    return head + list(ranked[k:])
