@@ -147,6 +147,13 @@ def build_variants(names: list[str] | None) -> dict[str, Callable[[list[str]], n
         old = copy.copy(get_embedder("minilm-torch"))
         old.__class__ = _AutocastST
         v["old-default"] = lambda t: old.embed(t, batch_size=64)
+    if on("fixed"):  # the library's default with one sub-batch size instead of the chooser
+        from labscout.index.embedder_base import SubBatchChooser
+
+        for size in (32, 64):
+            fixed = copy.copy(lib)
+            fixed.sub_batch = SubBatchChooser((size,))  # type: ignore[attr-defined]
+            v[f"fixed{size}"] = lambda t, e=fixed: e.embed(t, batch_size=64)
     if on("st-bf16w"):  # the library's bf16 path of session 3: bfloat16 weights, no autocast
         new = copy.deepcopy(get_embedder("minilm-torch"))
         new.model.to(torch.bfloat16)
@@ -180,9 +187,9 @@ def build_variants(names: list[str] | None) -> dict[str, Callable[[list[str]], n
             v[f"cap{cap}-bf16"] = Raw(fp32, tok, max_tokens=cap, autocast=True)
     if on("bsweep"):
         bf16 = copy.deepcopy(fp32).to(torch.bfloat16)
-        for b in (16, 24, 32, 48, 64):
+        for b in (8, 16, 24, 32, 64):
             v[f"bsweep-bf16w-batch{b}"] = Raw(bf16, tok, batch=b)
-        for budget in (4096, 6144, 8192):
+        for budget in (3072, 4096, 6144):
             v[f"bsweep-bf16w-budget{budget}"] = Raw(bf16, tok, token_budget=budget)
     if on("combo") or on("compiled"):
         bf16 = copy.deepcopy(fp32).to(torch.bfloat16)

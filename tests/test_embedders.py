@@ -209,3 +209,30 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(
     emb = E.get_embedder("letters-test")
     texts = ["bbbb", "a", "cc", "dddddd", "ab"]
     assert np.array_equal(emb.embed(texts, batch_size=2, workers=2), emb.embed(texts))
+
+
+def test_sub_batch_chooser_keeps_the_faster_size_and_follows_a_change() -> None:
+    """Each size is tried once, the faster kept, the other retried every ``retry`` batches;
+    when the load turns the other one faster, the choice follows; a batch smaller than
+    every size runs whole."""
+    from labscout.index.embedder_base import SubBatchChooser
+
+    chooser = SubBatchChooser((32, 64), retry=4)
+    assert chooser.pick(8) == 8  # a query-sized batch: one option, not counted
+    speed = {32: 1200.0, 64: 1000.0}  # characters per second
+    picks = []
+    for _ in range(12):
+        size = chooser.pick(64)
+        picks.append(size)
+        chooser.record(size, 6000, 6000 / speed[size])
+    assert picks[:2] == [32, 64]
+    assert picks.count(32) == 8 and picks[3::4] == [64, 64, 64]  # kept 32, retried 64
+    speed = {32: 700.0, 64: 1000.0}  # load from other processes: 32 is now slower
+    later = []
+    for _ in range(12):
+        size = chooser.pick(64)
+        later.append(size)
+        chooser.record(size, 6000, 6000 / speed[size])
+    assert later[-6:].count(64) >= 4
+    chooser.record(40, 100, 1.0)  # a size it does not choose among: ignored
+    assert set(chooser.rate) == {32, 64}
