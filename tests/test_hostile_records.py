@@ -217,3 +217,28 @@ def test_a_blank_first_line_of_json_lines_is_no_record(store: Store, tmp_path: P
     report = openalex_files(store, [f])
     assert (report.read, report.rejected) == (1, 0)
     assert store.counts()["works"] == 1
+
+
+def test_a_lone_bracket_before_json_lines_rejects_that_line_only(
+    store: Store, tmp_path: Path
+) -> None:
+    """Found by the Hypothesis suite: ``[`` alone on line 1, then one object per line, was
+    read as a JSON list broken at item 2, and every later record was lost."""
+    f = tmp_path / "w.jsonl"
+    lines = [b"["] + [json.dumps(_work(n)).encode() for n in range(1, 4)]
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    report = openalex_files(store, [f])
+    assert [r.line for r in report.rejects] == [1]
+    assert (report.read, store.counts()["works"]) == (4, 3)
+
+
+def test_a_list_written_one_item_per_line_is_still_a_list(store: Store, tmp_path: Path) -> None:
+    """The lone-bracket rule leaves real lists alone: one item, or items ending in commas."""
+    one = tmp_path / "one.json"
+    one.write_bytes(b"[\n" + json.dumps(_work(1)).encode() + b"\n]\n")
+    many = tmp_path / "many.json"
+    items = [json.dumps(_work(n)).encode() for n in range(2, 5)]
+    many.write_bytes(b"[\n" + b",\n".join(items) + b"\n]\n")
+    report = openalex_files(store, [one, many])
+    assert (report.read, report.rejected) == (4, 0)
+    assert store.counts()["works"] == 4

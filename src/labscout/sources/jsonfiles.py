@@ -125,7 +125,11 @@ def iter_json_records(path: Path, skip: int = 0) -> Iterator[tuple[int, Any] | R
         except _BROKEN as exc:
             yield Rejected(str(path), None, f"unreadable file: {_why(exc)}")
             return
-        if head == b"[":
+        if head == b"[" and _stray_bracket(fh):
+            # "[" alone on line 1, then one object per line: JSON Lines behind a broken
+            # first line (each line read on its own), not a list that breaks at item 2
+            yield from _iter_lines_or_document(path, fh, skip)
+        elif head == b"[":
             yield from _iter_list(path, fh, skip)
         elif head == b"":
             return
@@ -243,6 +247,24 @@ def _iter_lines_or_document(
                 yield Rejected(str(path), lineno, f"malformed JSON line: {exc}")
     except _BROKEN as exc:
         yield Rejected(str(path), lineno + 1, f"file ends early after line {lineno}: {_why(exc)}")
+
+
+def _stray_bracket(fh: IO[bytes]) -> bool:
+    """Whether the file starts with a line holding only ``[`` followed by a line that is
+    one whole JSON object and then by something other than the list's closing ``]`` (in
+    a list written one item per line, every item but the last ends in a comma).
+    Looks through the read buffer only; nothing is consumed."""
+    buf = fh.peek(_STRAY_PEEK) if hasattr(fh, "peek") else b""
+    first, sep, rest = buf.partition(b"\n")
+    if not sep or first.strip().lstrip(b"\xef\xbb\xbf") != b"[":
+        return False
+    second, sep, rest = rest.partition(b"\n")
+    return bool(sep) and _is_object(second) and not rest.lstrip().startswith(b"]")
+
+
+_STRAY_PEEK = 1 << 16
+"""Bytes looked at for :func:`_stray_bracket`; a first record longer than this is read as
+a list's item, as before."""
 
 
 def _is_object(line: bytes) -> bool:
