@@ -242,3 +242,15 @@ def test_a_list_written_one_item_per_line_is_still_a_list(store: Store, tmp_path
     report = openalex_files(store, [one, many])
     assert (report.read, report.rejected) == (4, 0)
     assert store.counts()["works"] == 4
+
+
+def test_a_lone_bracket_before_long_gzipped_json_lines(store: Store, tmp_path: Path) -> None:
+    """The lone-bracket rule reads its own two lines: a gzip reader buffers only 8 KB, and
+    a first record longer than that was still read as a list broken at item 2."""
+    f = tmp_path / "w.jsonl.gz"
+    long = "word " * 4000  # about 20 KB an abstract
+    lines = [b"["] + [json.dumps(_work(n, abstract=long)).encode() for n in range(1, 4)]
+    f.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    report = openalex_files(store, [f])
+    assert [r.line for r in report.rejects] == [1]
+    assert store.counts()["works"] == 3

@@ -125,7 +125,7 @@ def iter_json_records(path: Path, skip: int = 0) -> Iterator[tuple[int, Any] | R
         except _BROKEN as exc:
             yield Rejected(str(path), None, f"unreadable file: {_why(exc)}")
             return
-        if head == b"[" and _stray_bracket(fh):
+        if head == b"[" and _stray_bracket(path):
             # "[" alone on line 1, then one object per line: JSON Lines behind a broken
             # first line (each line read on its own), not a list that breaks at item 2
             yield from _iter_lines_or_document(path, fh, skip)
@@ -249,22 +249,29 @@ def _iter_lines_or_document(
         yield Rejected(str(path), lineno + 1, f"file ends early after line {lineno}: {_why(exc)}")
 
 
-def _stray_bracket(fh: IO[bytes]) -> bool:
+def _stray_bracket(path: Path) -> bool:
     """Whether the file starts with a line holding only ``[`` followed by a line that is
     one whole JSON object and then by something other than the list's closing ``]`` (in
     a list written one item per line, every item but the last ends in a comma).
-    Looks through the read buffer only; nothing is consumed."""
-    buf = fh.peek(_STRAY_PEEK) if hasattr(fh, "peek") else b""
-    first, sep, rest = buf.partition(b"\n")
-    if not sep or first.strip().lstrip(b"\xef\xbb\xbf") != b"[":
-        return False
-    second, sep, rest = rest.partition(b"\n")
-    return bool(sep) and _is_object(second) and not rest.lstrip().startswith(b"]")
+
+    Read through a second handle, so the decision does not depend on how much a
+    (gzip) reader happens to buffer; a second line longer than :data:`MAX_LINE_BYTES`
+    is not looked at (the file is then read as a list, as any other)."""
+    try:
+        with open_text(path) as fh:
+            if fh.readline(64).strip().lstrip(b"\xef\xbb\xbf") != b"[":
+                return False
+            second = fh.readline(MAX_LINE_BYTES)
+            if not second.endswith(b"\n") or not _is_object(second):
+                return False
+            return not fh.read(4096).lstrip().startswith(b"]")
+    except (*_BROKEN, InputError):
+        return False  # the list reader reports what is wrong with the file
 
 
-_STRAY_PEEK = 1 << 16
-"""Bytes looked at for :func:`_stray_bracket`; a first record longer than this is read as
-a list's item, as before."""
+MAX_LINE_BYTES = 64 << 20
+"""The longest second line :func:`_stray_bracket` reads to tell JSON Lines behind a stray
+``[`` from a list."""
 
 
 def _is_object(line: bytes) -> bool:
