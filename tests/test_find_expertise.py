@@ -159,12 +159,12 @@ def test_add_body_rescores_the_candidates_only() -> None:
 def test_body_of_work_reaches_past_the_retrieved_works(causal_store) -> None:
     from labscout.index.build import load_index
     from labscout.rank.body import body_scores
-    from labscout.rank.profiles import profiles_for
+    from labscout.rank.profiles import author_works
 
     index = load_index(causal_store)
     vec = index.embed_queries(["causal inference"])
     who = ["expert", "newcomer", "boss0", "nobody"]
-    got = body_scores(index, profiles_for(causal_store, index), vec, who, RankParams())
+    got = body_scores(index, author_works(causal_store, index), vec, who, RankParams())
     # ten works on the topic against one; a stranger to the topic; no works at all
     assert got[0] > got[1] > got[2]
     assert got[3] == 0.0

@@ -14,8 +14,9 @@ blend, which makes scores relative). Researchers below the candidates keep their
 order and their scores, below them.
 
 With several query texts (liked works, ``--mine``), a researcher's score is the mean
-over the texts. Everything needed is in the index (the vectors) and in the author
-profiles' table of who wrote which row, so this costs one small matrix product.
+over the texts. Everything needed is in the index (the vectors) and in the table of who
+wrote which row (:func:`labscout.rank.profiles.author_works`), so this costs one small
+matrix product.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 from labscout.index.build import SearchIndex
 from labscout.rank.aggregate import AuthorScore
 from labscout.rank.params import RankParams
-from labscout.rank.profiles import AuthorProfiles
+from labscout.rank.profiles import AuthorWorks
 
 
 def top_mean_padded(values: np.ndarray, groups: np.ndarray, n_groups: int, k: int) -> np.ndarray:
@@ -47,19 +48,19 @@ def top_mean_padded(values: np.ndarray, groups: np.ndarray, n_groups: int, k: in
 
 def body_scores(
     index: SearchIndex,
-    profiles: AuthorProfiles,
+    works: AuthorWorks,
     query_vectors: np.ndarray,
     author_ids: Sequence[str],
     params: RankParams,
 ) -> np.ndarray:
     """Each author's body-of-work similarity to the query (mean over the query's
-    texts); authors the profiles do not know (no work in the index) get 0."""
+    texts); authors with no work in the index get 0."""
     n = len(author_ids)
-    known = [(i, profiles.row_of[a]) for i, a in enumerate(author_ids) if a in profiles.row_of]
+    known = [(i, works.row_of[a]) for i, a in enumerate(author_ids) if a in works.row_of]
     if not known or len(query_vectors) == 0:
         return np.zeros(n)
     which = np.array([i for i, _ in known])
-    sub = profiles.works_of[[r for _, r in known]]
+    sub = works.works_of[[r for _, r in known]]
     rows = sub.indices
     groups = np.repeat(np.arange(len(known)), np.diff(sub.indptr))
     keep = index.live[rows]  # works removed from the store count for nobody

@@ -19,7 +19,7 @@ from labscout.rank.aggregate import AuthorScore, aggregate
 from labscout.rank.body import add_body, body_scores
 from labscout.rank.explain import explain
 from labscout.rank.params import RankParams
-from labscout.rank.profiles import blend, long_enough, profiles_for, query_terms
+from labscout.rank.profiles import author_works, blend, long_enough, profiles_for, query_terms
 from labscout.rank.queries import AuthorQuery, resolve_author, resolve_bib, resolve_work
 from labscout.rank.retrieve import QueryText, Retrieved, retrieve
 from labscout.results import FindResult, WorkHit
@@ -133,7 +133,7 @@ def _researcher_scores(
         ranked = blend(ranked, profiles_for(store, index).scores(terms, who), params)
     if params.body_weight > 0 and got.query_vectors is not None:
         cands = [s.author_id for s in ranked[: params.body_candidates]]
-        body = body_scores(index, profiles_for(store, index), got.query_vectors, cands, params)
+        body = body_scores(index, author_works(store, index), got.query_vectors, cands, params)
         ranked = add_body(ranked, body, params, scaled)
     return ranked
 

@@ -15,7 +15,7 @@ product over the store's authorships) and kept while the index is alive.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,23 +29,18 @@ from labscout.store.rank_reads import authorship_pairs
 
 
 @dataclass(frozen=True)
-class AuthorProfiles:
-    """Unit-length BM25 profiles, one row per author, stored by term (CSC)."""
+class AuthorWorks:
+    """Who wrote which indexed work: one row per author, one column per index row."""
 
     row_of: dict[str, int]
-    by_term: Any
-    """scipy CSC matrix, authors x terms."""
-    works_of: Any = None
+    works_of: Any
     """scipy CSR matrix, authors x index rows: 1 where the author wrote the row's work
     (what :mod:`labscout.rank.body` reads each candidate's works from)."""
 
     @classmethod
-    def build(cls, store: Store, index: SearchIndex) -> AuthorProfiles:
+    def build(cls, store: Store, index: SearchIndex) -> AuthorWorks:
         import scipy.sparse as sp
-        from sklearn.preprocessing import normalize
 
-        docs = normalize(index.lexical.doc_term_matrix().astype(np.float32))
-        docs = sp.diags(index.live.astype(np.float32)) @ docs  # dropped rows count for nobody
         row_of: dict[str, int] = {}
         rows, cols = [], []
         for wid, aid in authorship_pairs(store):
@@ -55,9 +50,27 @@ class AuthorProfiles:
             rows.append(row_of.setdefault(aid, len(row_of)))
             cols.append(doc)
         who = sp.csr_matrix(
-            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_of), docs.shape[0])
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(row_of), len(index.live))
         )
-        return cls(row_of, normalize(who @ docs).tocsc(), who)
+        return cls(row_of, who)
+
+
+@dataclass(frozen=True)
+class AuthorProfiles:
+    """Unit-length BM25 profiles, one row per author, stored by term (CSC)."""
+
+    row_of: dict[str, int]
+    by_term: Any
+    """scipy CSC matrix, authors x terms."""
+
+    @classmethod
+    def build(cls, works: AuthorWorks, index: SearchIndex) -> AuthorProfiles:
+        import scipy.sparse as sp
+        from sklearn.preprocessing import normalize
+
+        docs = normalize(index.lexical.doc_term_matrix().astype(np.float32))
+        docs = sp.diags(index.live.astype(np.float32)) @ docs  # dropped rows count for nobody
+        return cls(works.row_of, normalize(works.works_of @ docs).tocsc())
 
     def scores(
         self, term_lists: Sequence[list[int]], author_ids: Iterable[str]
@@ -72,21 +85,33 @@ class AuthorProfiles:
         return {a: float(total[self.row_of[a]]) if a in self.row_of else 0.0 for a in author_ids}
 
 
-def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
-    """The profiles of ``index``'s authors, built on first use and kept with the index.
+def _kept(index: SearchIndex, key: str, make: Callable[[], Any]) -> Any:
+    """``index.derived[key]``, made on first use and kept with the index.
 
-    After the build, ``gc.freeze()`` moves every object alive (the index, the profiles,
+    After a build, ``gc.freeze()`` moves every object alive (the index, what was built,
     what the process loaded) out of the cyclic collector's reach: they live as long as
     the process, and without it one ``find`` in ten paid a 150-250 ms full collection
     over them (docs/benchmarks.md, "Expert finding: new defaults (issue 18)").
     """
     with index.derived_lock:
-        got = index.derived.get("author_profiles")
+        got = index.derived.get(key)
         if got is None:
-            got = index.derived["author_profiles"] = AuthorProfiles.build(store, index)
+            got = index.derived[key] = make()
             gc.collect()
             gc.freeze()
         return got
+
+
+def author_works(store: Store, index: SearchIndex) -> AuthorWorks:
+    """Who wrote which of ``index``'s works (one read of the store's authorships)."""
+    return _kept(index, "author_works", lambda: AuthorWorks.build(store, index))
+
+
+def profiles_for(store: Store, index: SearchIndex) -> AuthorProfiles:
+    """The word profiles of ``index``'s authors, built on first use from
+    :func:`author_works` and kept with the index."""
+    works = author_works(store, index)
+    return _kept(index, "author_profiles", lambda: AuthorProfiles.build(works, index))
 
 
 def query_terms(index: SearchIndex, texts: Sequence[str]) -> list[list[int]]:
