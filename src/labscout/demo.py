@@ -57,4 +57,4 @@ def run_demo(store: Store, progress: Progress | None = None) -> Iterator[str]:
             e = m.evidence[0]
             yield f"     {e.work.title} ({e.work.year}, {e.position} author)"
     yield ""
-    yield f'Try: labscout find "language models" --db {store.path}'
+    yield f'Try: labscout --db {store.path} find "language models"'
